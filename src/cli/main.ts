@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { DatasetNotFoundError } from '../core/data/datasets';
+import { InputFileError } from '../core/data/input-file';
+import { StoreError } from '../core/store/errors';
+import { registerDemo } from './commands/demo';
+import { registerImport } from './commands/import';
+import { registerPairs } from './commands/pairs';
+import { UsageError } from './errors';
+import { APP_VERSION } from '../core/version';
+
+/** Known failures print one clear line; anything else is a bug and keeps its stack. */
+const EXPECTED_ERRORS = [InputFileError, StoreError, DatasetNotFoundError];
+
+export function buildProgram(): Command {
+  const program = new Command('medbench')
+    .description('MedBench Local: run and inspect MIMIC-IV-Ext-MedicalBench with local models, offline')
+    .version(APP_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerImport(program);
+  registerPairs(program);
+  registerDemo(program);
+  addFullHelp(program);
+  return program;
+}
+
+/** `medbench --help` lists every command with its options, not just the command names. */
+function addFullHelp(program: Command): void {
+  program.addHelpText('after', () => {
+    const sections = program.commands.map((command) => {
+      const options = command.options.map((option) => `    ${option.flags.padEnd(26)} ${option.description}`);
+      return [`  ${command.name()} — ${command.description()}`, ...options].join('\n');
+    });
+    return `\nCommands and their options:\n${sections.join('\n\n')}\n`;
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version are "errors" to commander but a success to the user.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`medbench: ${error.message}\n(run with --help for usage)\n`);
+      return 2;
+    }
+    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
+      process.stderr.write(`medbench: error: ${(error as Error).message}\n`);
+      return 1;
+    }
+    process.stderr.write(`medbench: unexpected error (please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

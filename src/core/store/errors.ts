@@ -1,0 +1,25 @@
+/** Errors the store raises with a message a user can act on; the CLI prints them as they are. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'newer-schema' | 'locked' | 'read-only' | 'disk-full' | 'open-failed' | 'not-found',
+  ) {
+    super(message);
+  }
+}
+
+/** Maps SQLite failures to StoreErrors that name the database file. */
+export function describeSqliteError(error: unknown, dbPath: string): Error {
+  const code = (error as { code?: string }).code ?? '';
+  const detail = error instanceof Error ? error.message : String(error);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new StoreError(`${dbPath}: the database is locked by another process (another medbench command or the app is writing); try again when it finishes`, 'locked');
+  }
+  if (code.startsWith('SQLITE_READONLY') || (code === 'SQLITE_CANTOPEN' && /read-?only/i.test(detail))) {
+    return new StoreError(`${dbPath}: the database is read-only (check the file's and folder's permissions): ${detail}`, 'read-only');
+  }
+  if (code.startsWith('SQLITE_FULL')) {
+    return new StoreError(`${dbPath}: the disk is full; nothing was changed (free space and try again)`, 'disk-full');
+  }
+  return error instanceof Error ? error : new Error(detail);
+}
