@@ -1,15 +1,21 @@
 import { Command, CommanderError } from 'commander';
 import { DatasetNotFoundError } from '../core/data/datasets';
 import { InputFileError } from '../core/data/input-file';
+import { RunError } from '../core/engine/runs';
+import { ModelFileError } from '../core/models/gguf';
+import { ModelNotFoundError } from '../core/models/registry';
 import { StoreError } from '../core/store/errors';
 import { registerDemo } from './commands/demo';
 import { registerImport } from './commands/import';
+import { registerModels } from './commands/models';
 import { registerPairs } from './commands/pairs';
+import { registerRun } from './commands/run';
+import { registerRuns } from './commands/runs';
 import { UsageError } from './errors';
 import { APP_VERSION } from '../core/version';
 
 /** Known failures print one clear line; anything else is a bug and keeps its stack. */
-const EXPECTED_ERRORS = [InputFileError, StoreError, DatasetNotFoundError];
+const EXPECTED_ERRORS = [InputFileError, StoreError, DatasetNotFoundError, RunError, ModelNotFoundError, ModelFileError];
 
 export function buildProgram(): Command {
   const program = new Command('medbench')
@@ -19,6 +25,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerImport(program);
   registerPairs(program);
+  registerModels(program);
+  registerRun(program);
+  registerRuns(program);
   registerDemo(program);
   addFullHelp(program);
   return program;

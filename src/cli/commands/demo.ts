@@ -5,7 +5,13 @@ import type { Command } from 'commander';
 import { importDataset } from '../../core/data/import';
 import { userDataDir } from '../../core/paths';
 import { openStore } from '../../core/store/database';
-import { printJson } from '../output';
+import { executeRun } from '../../core/engine/runner';
+import { findRun, getRun } from '../../core/engine/runs';
+import { prepareNewRun, prepareResume } from '../../core/engine/start-run';
+import { scoreRun, type RunScore } from '../../core/scoring/score-run';
+import type { Db } from '../../core/store/database';
+import { formatTable, printJson, ProgressLine } from '../output';
+import { positiveInt, runSummary } from './run';
 import { formatImportReport } from './import';
 
 export const DEMO_DATASET = 'demo';
@@ -18,10 +24,12 @@ export function demoResourcesDir(): string {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('import the bundled synthetic demo set into a demo database in your user data folder and summarize it')
+    .description('import the bundled synthetic demo set into a demo database in your user data folder, run the baseline (and --model) on it, and print the scores')
     .option('--db <file>', 'demo database file (default: demo.db in the user data folder, never the repository)')
+    .option('--model <file>', 'also run this GGUF model on the demo set and compare it with the baseline')
+    .option('--limit <n>', 'run the model on the first N pairs only', positiveInt)
     .option('--json', 'print one JSON object')
-    .action(async (options: { db?: string; json?: boolean }) => {
+    .action(async (options: { db?: string; model?: string; limit?: number; json?: boolean }) => {
       const resources = demoResourcesDir();
       const annotations = path.join(resources, 'dataset_raw.csv');
       const notes = path.join(resources, 'discharge.csv.gz');
@@ -30,8 +38,11 @@ export function registerDemo(program: Command): void {
       const db = openStore(dbPath);
       try {
         const report = await importDataset(db, { dataset: DEMO_DATASET, annotations, notes, format: 'raw' });
+        const runs = [await runToCompletion(db, 'baseline', 'baseline')];
+        if (options.model) runs.push(await runToCompletion(db, modelRunName(options.model, options.limit), options.model, options.limit));
+        const scores = runs.map((name) => scoreRun(db, name));
         if (options.json) {
-          printJson({ db: dbPath, fresh, import: report });
+          printJson({ db: dbPath, fresh, import: report, runs: scores.map((score) => ({ ...runSummary(getRun(db, score.name)), score })) });
           return;
         }
         const out = [
@@ -41,8 +52,12 @@ export function registerDemo(program: Command): void {
           '',
           formatImportReport({ ...report, db: dbPath }, notes),
           '',
+          formatScores(scores),
+          '',
           'Next:',
           `  npx medbench pairs --db "${dbPath}"            list the pairs with their gold sentences`,
+          `  npx medbench score baseline --by chapter --db "${dbPath}"   metrics by ICD-10 chapter`,
+          `  npm run demo -- --model path/to/model.gguf     run a local GGUF model on the demo set too`,
           `  npx medbench import --annotations dataset_raw.csv --notes discharge.csv.gz   import your own MedicalBench + MIMIC-IV-Note files`,
         ];
         process.stdout.write(`${out.join('\n')}\n`);
@@ -50,4 +65,31 @@ export function registerDemo(program: Command): void {
         db.close();
       }
     });
+}
+
+/** Runs (or resumes) a demo run until every pair has a prediction; a finished run is left as it is. */
+async function runToCompletion(db: Db, name: string, model: string, limit?: number): Promise<string> {
+  const existing = findRun(db, name);
+  if (existing && existing.done === existing.planned) return name;
+  const { run, backend } = existing ? await prepareResume(db, name) : await prepareNewRun(db, { name, model, dataset: DEMO_DATASET, limit });
+  const progress = new ProgressLine();
+  try {
+    await executeRun(db, run, backend, { onProgress: (p) => progress.update(`${name}: ${p.done}/${p.total} pairs`) });
+  } finally {
+    progress.done();
+    await backend.dispose();
+  }
+  return name;
+}
+
+function modelRunName(file: string, limit?: number): string {
+  return `${path.basename(file).replace(/\.gguf$/i, '')}${limit ? `-first${limit}` : ''}`;
+}
+
+function formatScores(scores: readonly RunScore[]): string {
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  return formatTable(
+    ['run', 'pairs', 'precision', 'recall', 'F1 (95% CI)', 'evidence recall', 'invalid'],
+    scores.map((s) => [s.name, s.n, pct(s.precision), pct(s.recall), `${pct(s.f1)} [${pct(s.f1Ci[0])}, ${pct(s.f1Ci[1])}]`, pct(s.evidenceRecall), s.invalid]),
+  );
 }

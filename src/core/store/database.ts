@@ -34,9 +34,9 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
     throw new StoreError(`${location}: cannot open the database: ${(error as Error).message}`, 'open-failed');
   }
   try {
-    applyPragmas(db, options.readonly ?? false);
     const list = options.migrationList ?? migrations;
     const target = options.targetVersion ?? list.length;
+    // Check the version before any pragma that writes (WAL rewrites the header of a newer file too).
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > list.length) {
       throw new StoreError(
@@ -45,6 +45,7 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
         'newer-schema',
       );
     }
+    applyPragmas(db, options.readonly ?? false);
     if (!options.readonly) migrate(db, list, target);
     else if (current < list.length) {
       throw new StoreError(`${location}: the database needs an upgrade (schema ${current} < ${list.length}); open it once without read-only mode`, 'read-only');

@@ -18,6 +18,9 @@ export function describeSqliteError(error: unknown, dbPath: string): Error {
   if (code.startsWith('SQLITE_READONLY') || (code === 'SQLITE_CANTOPEN' && /read-?only/i.test(detail))) {
     return new StoreError(`${dbPath}: the database is read-only (check the file's and folder's permissions): ${detail}`, 'read-only');
   }
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+    return new StoreError(`${dbPath}: this file is not a MedBench Local database (not SQLite, or damaged); it was not changed`, 'open-failed');
+  }
   if (code.startsWith('SQLITE_FULL')) {
     return new StoreError(`${dbPath}: the disk is full; nothing was changed (free space and try again)`, 'disk-full');
   }

@@ -1,0 +1,174 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { executeRun, type RunProgress } from '../../core/engine/runner';
+import { getRun } from '../../core/engine/runs';
+import { prepareNewRun, prepareResume, type PreparedRun } from '../../core/engine/start-run';
+import { withStore } from '../context';
+import { UsageError } from '../errors';
+import { formatDuration, formatTable, printJson, ProgressLine } from '../output';
+
+interface RunCommandOptions {
+  model?: string;
+  name?: string;
+  resume?: string;
+  dataset?: string;
+  limit?: number;
+  strategy: 'note-major' | 'naive';
+  votes: number;
+  seed: number;
+  labels: 'binary' | '3way';
+  gpu: string;
+  gpuLayers: number | 'auto';
+  contextSize?: number;
+  threads?: number;
+  batchSize?: number;
+  prompt?: string;
+  temperature?: number;
+  maxTokens?: number;
+  db?: string;
+  json?: boolean;
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of 0 or more');
+  return n;
+}
+
+function temperature(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 5) throw new InvalidArgumentError('expected a number between 0 and 5');
+  return n;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a model (or the built-in baseline) over the pairs; every prediction is saved as it is made')
+    .option('--model <ref>', "'baseline', a GGUF file, or a registered model's id, sha256 prefix or file name")
+    .option('--name <name>', 'a new run name')
+    .option('--resume <name>', 'continue a stopped or crashed run exactly where it stopped')
+    .option('--dataset <name>', 'dataset (default: the only one)')
+    .option('--limit <n>', 'only the first N pairs, in the annotation file order', positiveInt)
+    .addOption(new Option('--strategy <strategy>', 'note-major reuses each note prefix across its concepts; naive prompts every pair from scratch').choices(['note-major', 'naive']).default('note-major'))
+    .option('--votes <n>', 'samples per pair; the majority label wins', positiveInt, 1)
+    .option('--seed <n>', 'base seed for sampling', nonNegativeInt, 42)
+    .addOption(new Option('--labels <mode>', 'binary True/False, or 3way Explicit/Implicit/Unrelated (mapped to True/True/False)').choices(['binary', '3way']).default('binary'))
+    .addOption(new Option('--gpu <type>', 'compute backend').choices(['auto', 'cpu', 'cuda', 'vulkan', 'metal']).default('auto'))
+    .option('--gpu-layers <n>', "layers to offload to the GPU, or 'auto'", (v) => (v === 'auto' ? 'auto' : nonNegativeInt(v)), 'auto')
+    .option('--context-size <n>', 'context size in tokens (default: the model’s, at most 8192)', positiveInt)
+    .option('--threads <n>', 'CPU threads (default: the physical math cores)', positiveInt)
+    .option('--batch-size <n>', 'prompt batch size in tokens (default: 2048)', positiveInt)
+    .option('--prompt <file>', 'a prompt template file with {{note}}, {{code}}, {{desc}}, {{labels}}')
+    .option('--temperature <t>', 'sampling temperature for votes > 1 (default 0.7)', temperature)
+    .option('--max-tokens <n>', 'answer length limit in tokens', positiveInt)
+    .option('--db <file>', 'database file')
+    .option('--json', 'print only the final JSON object')
+    .addHelpText('after', '\nExamples:\n  medbench run --model baseline --name baseline\n  medbench run --model ~/models/qwen2.5-7b-instruct-q4_k_m.gguf --name qwen7b --limit 50\n  medbench run --resume qwen7b')
+    .action(async (options: RunCommandOptions) => {
+      if (options.resume && (options.name || options.model)) throw new UsageError('--resume NAME continues a run with its recorded settings; do not combine it with --name or --model');
+      if (!options.resume && !(options.name && options.model)) throw new UsageError('run needs --model (a GGUF file, a registered model, or baseline) and --name, or --resume NAME');
+      await withStore(options, async (db, dbPath) => {
+        if (options.resume) {
+          const existing = getRun(db, options.resume);
+          if (existing.planned > 0 && existing.done === existing.planned) {
+            const summary = { ...runSummary(getRun(db, options.resume)), predictedNow: 0 };
+            if (options.json) printJson(summary);
+            else process.stdout.write(`Run "${existing.name}" is already finished (${existing.done} of ${existing.planned} pairs); nothing to do.\n`);
+            return;
+          }
+        }
+        const prepared: PreparedRun = options.resume
+          ? await prepareResume(db, options.resume)
+          : await prepareNewRun(db, {
+              name: options.name!,
+              model: options.model!,
+              dataset: options.dataset,
+              limit: options.limit,
+              strategy: options.strategy,
+              votes: options.votes,
+              seed: options.seed,
+              labels: options.labels,
+              gpu: options.gpu,
+              gpuLayers: options.gpuLayers,
+              contextSize: options.contextSize,
+              threads: options.threads,
+              batchSize: options.batchSize,
+              promptFile: options.prompt,
+              temperature: options.temperature,
+              maxTokens: options.maxTokens,
+            });
+        const { run, backend } = prepared;
+        const controller = new AbortController();
+        let interrupts = 0;
+        const onSignal = () => {
+          interrupts++;
+          if (interrupts > 1) process.exit(130);
+          controller.abort();
+          process.stderr.write('\nStopping after the pairs in flight (Ctrl-C again to quit at once; finished pairs are saved either way)...\n');
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        const progress = new ProgressLine();
+        try {
+          const result = await executeRun(db, run, backend, { signal: controller.signal, onProgress: (p) => progress.update(describeProgress(p)) });
+          progress.done();
+          const summary = { ...runSummary(getRun(db, run.name)), predictedNow: result.predicted };
+          if (options.json) printJson(summary);
+          else process.stdout.write(`${formatRunSummary(summary)}\n`);
+          if (result.status === 'stopped') {
+            process.stderr.write(`Run "${run.name}" stopped with ${result.remaining} pairs left. Continue it with:\n  medbench run --resume ${run.name} --db "${dbPath}"\n`);
+            process.exitCode = 130;
+          }
+        } finally {
+          progress.done();
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          await backend.dispose();
+        }
+      });
+    });
+}
+
+function describeProgress(p: RunProgress): string {
+  const pct = p.total > 0 ? ((p.done / p.total) * 100).toFixed(1) : '0.0';
+  const tokens = p.promptTokens + p.generatedTokens > 0 ? `, prompt ${p.promptTokensPerSecond.toFixed(0)} tok/s, generation ${p.generatedTokensPerSecond.toFixed(1)} tok/s` : '';
+  return `${p.done}/${p.total} pairs (${pct}%)${p.invalid ? `, ${p.invalid} invalid` : ''}, ETA ${formatDuration(p.eta)}${tokens}`;
+}
+
+type RunSummary = ReturnType<typeof runSummary>;
+
+/** The public JSON of a run: `{"name","n","promptTokens","reusedTokens","generatedTokens","seconds", ...}`. */
+export function runSummary(run: ReturnType<typeof getRun>) {
+  return {
+    name: run.name,
+    n: run.done,
+    planned: run.planned,
+    invalid: run.invalid,
+    status: run.status,
+    dataset: run.dataset,
+    backend: run.backend,
+    model: (run.manifest.modelFile as string | undefined) ?? (run.backend === 'baseline' ? 'baseline' : null),
+    strategy: run.settings.strategy,
+    votes: run.settings.votes,
+    promptTokens: run.promptTokens,
+    reusedTokens: run.reusedTokens,
+    generatedTokens: run.generatedTokens,
+    seconds: run.activeSeconds,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+  };
+}
+
+function formatRunSummary(s: RunSummary & { predictedNow: number }): string {
+  return formatTable(
+    ['run', 'status', 'pairs', 'invalid', 'prompt tokens', 'reused', 'generated', 'time'],
+    [[s.name, s.status, `${s.n}/${s.planned}`, s.invalid, s.promptTokens, s.reusedTokens, s.generatedTokens, formatDuration(s.seconds)]],
+  );
+}

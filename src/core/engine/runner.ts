@@ -1,0 +1,122 @@
+import type { Db } from '../store/database';
+import { CodePointIndex } from '../text/code-points';
+import type { BackendRunOptions, EngineNote, InferenceBackend } from './backend';
+import { claimRun, pendingNotes, releaseRun, savePrediction, type PendingNote, type RunRecord } from './runs';
+import { aggregateSamples } from './votes';
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  invalid: number;
+  /** Seconds since this session started. */
+  elapsed: number;
+  /** Estimated seconds left for this session's remaining pairs. */
+  eta: number;
+  promptTokens: number;
+  generatedTokens: number;
+  promptTokensPerSecond: number;
+  generatedTokensPerSecond: number;
+}
+
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export interface ExecuteResult {
+  status: 'finished' | 'stopped';
+  /** Predictions made in this session. */
+  predicted: number;
+  /** Pairs still without a prediction. */
+  remaining: number;
+  seconds: number;
+}
+
+/**
+ * Runs the remaining pairs of a run through a backend. Pairs are grouped by note so a backend can
+ * reuse the note's evaluated prefix; up to `backend.parallelism` notes are in flight at once. Each
+ * prediction is committed alone the moment it exists (the model call is outside the transaction),
+ * so a crash or Ctrl-C loses at most the pairs in flight, and a resume never predicts a pair twice.
+ */
+export async function executeRun(db: Db, run: RunRecord, backend: InferenceBackend, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+  claimRun(db, run.id);
+  const started = performance.now();
+  const notes = pendingNotes(db, run.id);
+  const total = notes.reduce((n, note) => n + note.pairs.length, 0);
+  const alreadyDone = run.done;
+  const progress = { done: 0, invalid: 0, promptTokens: 0, generatedTokens: 0, inferenceMs: 0 };
+  const report = () => {
+    const elapsed = (performance.now() - started) / 1000;
+    const rate = progress.done > 0 ? elapsed / progress.done : Number.NaN;
+    options.onProgress?.({
+      done: alreadyDone + progress.done,
+      total: alreadyDone + total,
+      invalid: progress.invalid,
+      elapsed,
+      eta: rate * (total - progress.done),
+      promptTokens: progress.promptTokens,
+      generatedTokens: progress.generatedTokens,
+      promptTokensPerSecond: elapsed > 0 ? progress.promptTokens / elapsed : 0,
+      generatedTokensPerSecond: elapsed > 0 ? progress.generatedTokens / elapsed : 0,
+    });
+  };
+  const settings = run.settings;
+  // One failing worker stops the others, so nothing is written after the run is released.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort);
+  if (options.signal?.aborted) stop.abort();
+  const runOptions: BackendRunOptions = {
+    votes: settings.votes,
+    seed: settings.seed,
+    labels: settings.labels,
+    signal: stop.signal,
+    ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
+  };
+
+  report();
+  let nextNote = 0;
+  const worker = async () => {
+    while (!stop.signal.aborted && nextNote < notes.length) {
+      const note = notes[nextNote++]!;
+      for await (const result of backend.predictNote(toEngineNote(note), runOptions)) {
+        if (stop.signal.aborted) break;
+        const prediction = aggregateSamples(result.samples);
+        savePrediction(db, run.id, result.pairId, prediction, result.samples);
+        progress.done++;
+        if (prediction.status === 'invalid') progress.invalid++;
+        progress.promptTokens += prediction.promptTokens;
+        progress.generatedTokens += prediction.generatedTokens;
+        report();
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(backend.parallelism, notes.length)) }, () =>
+    worker().catch((error: unknown) => {
+      stop.abort();
+      throw error;
+    }),
+  );
+  const outcomes = await Promise.allSettled(workers);
+  options.signal?.removeEventListener('abort', onAbort);
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure && !options.signal?.aborted) {
+    releaseRun(db, run.id, 'failed', (performance.now() - started) / 1000, (failure.reason as Error).message);
+    throw failure.reason;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const remaining = total - progress.done;
+  const status = remaining === 0 ? 'finished' : 'stopped';
+  releaseRun(db, run.id, status, seconds);
+  return { status, predicted: progress.done, remaining, seconds };
+}
+
+/** The note as the backend sees it: numbered sentences with their text, and the concepts to check. */
+export function toEngineNote(note: PendingNote): EngineNote {
+  const index = new CodePointIndex(note.text);
+  return {
+    noteKey: note.noteKey,
+    sentences: note.sentences.map((s) => ({ id: s.id, text: index.slice(s.start, s.end) })),
+    concepts: note.pairs,
+  };
+}

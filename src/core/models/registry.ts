@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../store/database';
+import { inspectGguf, sha256File, validateGgufFile } from './gguf';
+
+export interface ModelRecord {
+  id: number;
+  sha256: string;
+  path: string;
+  fileName: string;
+  sizeBytes: number;
+  architecture: string | null;
+  parameterCount: number | null;
+  quantization: string | null;
+  trainedContext: number | null;
+  hasChatTemplate: boolean;
+  copied: boolean;
+  addedAt: string;
+  /** The file is no longer where it was registered. */
+  missing: boolean;
+}
+
+export class ModelNotFoundError extends Error {}
+
+type ModelRow = Omit<ModelRecord, 'hasChatTemplate' | 'copied' | 'missing'> & { hasChatTemplate: number; copied: number };
+
+const MODEL_COLUMNS = `id, sha256, path, file_name AS fileName, size_bytes AS sizeBytes, architecture, parameter_count AS parameterCount,
+  quantization, trained_context AS trainedContext, has_chat_template AS hasChatTemplate, copied, added_at AS addedAt`;
+
+function toRecord(row: ModelRow): ModelRecord {
+  return { ...row, hasChatTemplate: row.hasChatTemplate === 1, copied: row.copied === 1, missing: !fs.existsSync(row.path) };
+}
+
+/**
+ * Registers a GGUF file by path (or copies it into `modelsDir` with `copy`): validated before
+ * anything loads, hashed, and described from its own metadata. Registering the same file twice
+ * returns the existing entry; a moved file updates its path.
+ */
+export async function registerModel(db: Db, file: string, options: { copy?: boolean; modelsDir?: string } = {}): Promise<{ model: ModelRecord; created: boolean }> {
+  const source = path.resolve(file);
+  validateGgufFile(source);
+  const sha256 = await sha256File(source);
+  const existing = db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE sha256 = ?`).get(sha256) as ModelRow | undefined;
+  if (existing && fs.existsSync(existing.path)) return { model: toRecord(existing), created: false };
+
+  let stored = source;
+  if (options.copy) {
+    if (!options.modelsDir) throw new Error('copying a model needs a models folder');
+    fs.mkdirSync(options.modelsDir, { recursive: true });
+    stored = path.join(options.modelsDir, path.basename(source));
+    if (stored !== source) {
+      // Copy under a temporary name and rename, so a half-copied file never looks registered.
+      const partial = `${stored}.partial`;
+      fs.copyFileSync(source, partial);
+      fs.renameSync(partial, stored);
+    }
+  }
+  if (existing) {
+    db.prepare('UPDATE models SET path = ?, copied = ? WHERE id = ?').run(stored, options.copy ? 1 : 0, existing.id);
+    return { model: getModelById(db, existing.id), created: false };
+  }
+  const info = await inspectGguf(stored);
+  const { id } = db
+    .prepare(
+      `INSERT INTO models (sha256, path, file_name, size_bytes, architecture, parameter_count, quantization, trained_context, has_chat_template, metadata_json, copied, added_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .get(
+      sha256,
+      stored,
+      path.basename(stored),
+      info.sizeBytes,
+      info.architecture,
+      info.parameterCount,
+      info.quantization,
+      info.trainedContext,
+      info.hasChatTemplate ? 1 : 0,
+      JSON.stringify(info),
+      options.copy ? 1 : 0,
+      new Date().toISOString(),
+    ) as { id: number };
+  return { model: getModelById(db, id), created: true };
+}
+
+export function listModels(db: Db): ModelRecord[] {
+  return (db.prepare(`SELECT ${MODEL_COLUMNS} FROM models ORDER BY id`).all() as ModelRow[]).map(toRecord);
+}
+
+export function getModelById(db: Db, id: number): ModelRecord {
+  const row = db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(id) as ModelRow | undefined;
+  if (!row) throw new ModelNotFoundError(`no model with id ${id} is registered`);
+  return toRecord(row);
+}
+
+/** A registered model by id, by sha256 prefix (8+ characters) or by file name. */
+export function findRegisteredModel(db: Db, ref: string): ModelRecord | null {
+  if (/^\d+$/.test(ref)) {
+    const row = db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(Number(ref)) as ModelRow | undefined;
+    if (row) return toRecord(row);
+  }
+  if (/^[0-9a-f]{8,64}$/i.test(ref)) {
+    const rows = db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE sha256 LIKE ?`).all(`${ref.toLowerCase()}%`) as ModelRow[];
+    if (rows.length === 1) return toRecord(rows[0]!);
+  }
+  const byName = db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE file_name = ?`).all(ref) as ModelRow[];
+  return byName.length === 1 ? toRecord(byName[0]!) : null;
+}
+
+/** `--model PATH|ID`: an existing file is registered (if new) and used; otherwise a registered model. */
+export async function resolveModel(db: Db, ref: string): Promise<ModelRecord> {
+  if (fs.existsSync(ref) && fs.statSync(ref).isFile()) return (await registerModel(db, ref)).model;
+  const model = findRegisteredModel(db, ref);
+  if (!model) throw new ModelNotFoundError(`"${ref}" is neither a GGUF file nor a registered model (see medbench models list)`);
+  if (model.missing) throw new ModelNotFoundError(`model ${model.id} (${model.fileName}) was registered at ${model.path}, but that file is gone; register it again with medbench models add PATH`);
+  return model;
+}
