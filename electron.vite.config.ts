@@ -1,12 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
-
-// electron is an optional dependency (its binary cannot be downloaded on air-gapped machines), so
-// tell electron-vite the targeted major version instead of letting it look for the package.
-const electronVersion: string = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')).optionalDependencies.electron;
-process.env.ELECTRON_MAJOR_VER ??= electronVersion.split('.')[0];
 
 export default defineConfig({
   main: {

@@ -12,10 +12,10 @@ function electronBinary() {
   try {
     packageDir = path.dirname(require.resolve('electron/package.json'));
   } catch {
-    return { missing: 'the electron package is not installed (it is optional: its binary download failed or was skipped)' };
+    return { missing: 'the electron package is not installed (run the set-up command from the README)' };
   }
   const pathFile = path.join(packageDir, 'path.txt');
-  if (!fs.existsSync(pathFile)) return { missing: 'the electron package is installed but its binary was never downloaded' };
+  if (!fs.existsSync(pathFile)) return { missing: 'the Electron binary was never downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1 skips it)' };
   const binary = path.join(packageDir, 'dist', fs.readFileSync(pathFile, 'utf8'));
   if (!fs.existsSync(binary)) return { missing: `the Electron binary is missing at ${binary}` };
   return { binary };
@@ -26,7 +26,7 @@ if (found.missing) {
   console.error(`MedBench Local cannot open the desktop app: ${found.missing}.
 
 To get Electron on a machine with internet access:
-  npm install        (electron is an optional dependency; its install step downloads the binary from GitHub)
+  node node_modules/electron/install.js        (downloads the Electron binary from GitHub)
 Without internet access, install a packaged build instead (see README: "Desktop app"), or use the CLI:
   npx medbench --help`);
   process.exit(1);
