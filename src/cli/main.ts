@@ -2,9 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { DatasetNotFoundError } from '../core/data/datasets';
 import { InputFileError } from '../core/data/input-file';
 import { RunError } from '../core/engine/runs';
-import { ModelFileError } from '../core/models/gguf';
 import { ModelNotFoundError } from '../core/models/registry';
 import { StoreError } from '../core/store/errors';
+import { UserError } from '../core/errors';
 import { registerDemo } from './commands/demo';
 import { registerImport } from './commands/import';
 import { registerModels } from './commands/models';
@@ -14,8 +14,8 @@ import { registerRuns } from './commands/runs';
 import { UsageError } from './errors';
 import { APP_VERSION } from '../core/version';
 
-/** Known failures print one clear line; anything else is a bug and keeps its stack. */
-const EXPECTED_ERRORS = [InputFileError, StoreError, DatasetNotFoundError, RunError, ModelNotFoundError, ModelFileError];
+/** Known failures (UserError and the classes below) print one clear line; anything else is a bug and keeps its stack. */
+const EXPECTED_ERRORS = [InputFileError, StoreError, DatasetNotFoundError, RunError, ModelNotFoundError];
 
 export function buildProgram(): Command {
   const program = new Command('medbench')
@@ -48,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command may finish normally yet report a state, e.g. 130 for a run stopped by Ctrl-C.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version are "errors" to commander but a success to the user.
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`medbench: ${error.message}\n(run with --help for usage)\n`);
       return 2;
     }
-    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
+    if (error instanceof UserError || EXPECTED_ERRORS.some((type) => error instanceof type)) {
       process.stderr.write(`medbench: error: ${(error as Error).message}\n`);
       return 1;
     }

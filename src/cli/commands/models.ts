@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { inspectGguf } from '../../core/models/gguf';
 import { findRegisteredModel, listModels, registerModel } from '../../core/models/registry';
 import { userDataDir } from '../../core/paths';
 import { withStore } from '../context';
@@ -53,6 +52,7 @@ export function registerModels(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (ref: string, options: { contextSize?: number; gpu: 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal'; gpuLayers: number | 'auto'; db?: string; json?: boolean }) => {
       const file = await withStore(options, (db) => findRegisteredModel(db, ref)?.path ?? ref);
+      const { inspectGguf } = await import('../../core/models/gguf');
       const info = await inspectGguf(file, { contextSize: options.contextSize, gpu: options.gpu, gpuLayers: options.gpuLayers });
       if (options.json) {
         printJson(info);

@@ -1,3 +1,4 @@
+import { UserError } from '../errors';
 import type { Db } from '../store/database';
 import type { ImportProblem } from './problems';
 
@@ -12,7 +13,7 @@ export interface DatasetSummary {
   lastImport: { finishedAt: string; format: string; annotationsPath: string; notesPath: string | null; problems: number } | null;
 }
 
-export class DatasetNotFoundError extends Error {}
+export class DatasetNotFoundError extends UserError {}
 
 export function listDatasets(db: Db): DatasetSummary[] {
   const rows = db

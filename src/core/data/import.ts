@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { recordAudit, statFile, type AuditEventInput } from '../audit';
 import type { Db } from '../store/database';
+import { describeSqliteError } from '../store/errors';
 import { CodePointIndex } from '../text/code-points';
 import { noteSentences, sentencesOverlapping, SEGMENTER_VERSION, type NoteSentence } from '../text/note-sentences';
 import { problemAt, readAnnotations, type AnnotationFormat, type AnnotationRow } from './annotations';
@@ -156,24 +158,56 @@ export async function importDataset(db: Db, options: ImportOptions): Promise<Imp
        WHERE d.name = ? ORDER BY i.id DESC LIMIT 1`,
     )
     .get(dataset) as { sha: string } | undefined;
-  if (previous?.sha !== contentSha256) {
-    options.onProgress?.({ phase: 'storing', pairs: pairs.length });
-    const counts = storeImport(db, {
-      dataset,
-      pairs,
-      problems,
-      format: options.format,
-      annotationsPath: path.resolve(options.annotations),
-      annotationsSha256: annotations.sha256,
-      annotationsBytes: annotations.bytes,
-      notesPath: notesFile,
-      contentSha256,
-      isNew: previous === undefined,
-    });
-    Object.assign(report, counts, { outcome: previous === undefined ? 'new' : 'changed' });
+  try {
+    if (previous?.sha !== contentSha256) {
+      options.onProgress?.({ phase: 'storing', pairs: pairs.length });
+      // The import and its audit entry commit together: no unaudited import, no audit of a rolled-back one.
+      db.transaction(() => {
+        const counts = storeImport(db, {
+          dataset,
+          pairs,
+          problems,
+          format: options.format,
+          annotationsPath: path.resolve(options.annotations),
+          annotationsSha256: annotations.sha256,
+          annotationsBytes: annotations.bytes,
+          notesPath: notesFile,
+          contentSha256,
+          isNew: previous === undefined,
+        });
+        Object.assign(report, counts, { outcome: previous === undefined ? 'new' : 'changed' });
+        recordAudit(db, importAudit(options, notesFile, contentSha256, report));
+      }).immediate();
+    } else {
+      recordAudit(db, importAudit(options, notesFile, contentSha256, report));
+    }
+  } catch (error) {
+    // A locked, read-only or full database gets a message naming it instead of a raw SQLite code.
+    throw describeSqliteError(error, db.name);
   }
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+/** Every successful import attempt, identical re-imports included, is audited with its inputs' hashes. */
+function importAudit(options: ImportOptions, notesFile: string | null, contentSha256: string, report: ImportReport): AuditEventInput {
+  return {
+    kind: 'import',
+    subject: report.dataset,
+    // The notes file is not hashed: that would be a second pass over gigabytes. The hashes of the notes kept are in the notes table.
+    inputs: [statFile('annotations', options.annotations, report.annotationsSha256), ...(notesFile ? [statFile('notes', notesFile)] : [])],
+    facts: {
+      format: options.format,
+      outcome: report.outcome,
+      contentSha256,
+      pairs: report.pairs,
+      notes: report.notes,
+      problems: report.problems.length,
+      added: report.added,
+      updated: report.updated,
+      removed: report.removed,
+    },
+  };
 }
 
 function prepareNote(record: NoteRecord): PreparedNote {

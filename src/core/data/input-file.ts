@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
+import { UserError } from '../errors';
 
 /** A whole-file problem: it names the file and what is wrong, and nothing gets stored. */
-export class InputFileError extends Error {
+export class InputFileError extends UserError {
   constructor(
     readonly file: string,
     readonly problem: string,

@@ -1,4 +1,6 @@
+import { recordRunEnd, recordRunStart } from '../audit';
 import type { Db } from '../store/database';
+import { describeSqliteError } from '../store/errors';
 import { CodePointIndex } from '../text/code-points';
 import type { BackendRunOptions, EngineNote, InferenceBackend } from './backend';
 import { claimRun, pendingNotes, releaseRun, savePrediction, type PendingNote, type RunRecord } from './runs';
@@ -39,7 +41,12 @@ export interface ExecuteResult {
  * so a crash or Ctrl-C loses at most the pairs in flight, and a resume never predicts a pair twice.
  */
 export async function executeRun(db: Db, run: RunRecord, backend: InferenceBackend, options: ExecuteOptions = {}): Promise<ExecuteResult> {
-  claimRun(db, run.id);
+  try {
+    claimRun(db, run.id);
+    recordRunStart(db, run);
+  } catch (error) {
+    throw describeSqliteError(error, db.name);
+  }
   const started = performance.now();
   const notes = pendingNotes(db, run.id);
   const total = notes.reduce((n, note) => n + note.pairs.length, 0);
@@ -76,6 +83,7 @@ export async function executeRun(db: Db, run: RunRecord, backend: InferenceBacke
 
   report();
   let nextNote = 0;
+  let lastYield = performance.now();
   const worker = async () => {
     while (!stop.signal.aborted && nextNote < notes.length) {
       const note = notes[nextNote++]!;
@@ -88,6 +96,12 @@ export async function executeRun(db: Db, run: RunRecord, backend: InferenceBacke
         progress.promptTokens += prediction.promptTokens;
         progress.generatedTokens += prediction.generatedTokens;
         report();
+        // A fast backend (the baseline) never waits on I/O: give signals, timers and a serving
+        // HTTP server a turn of the event loop every few milliseconds.
+        if (performance.now() - lastYield > 20) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
       }
     }
   };
@@ -101,13 +115,18 @@ export async function executeRun(db: Db, run: RunRecord, backend: InferenceBacke
   options.signal?.removeEventListener('abort', onAbort);
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (failure && !options.signal?.aborted) {
-    releaseRun(db, run.id, 'failed', (performance.now() - started) / 1000, (failure.reason as Error).message);
-    throw failure.reason;
+    // A locked, read-only or full database gets a message naming it instead of a raw SQLite code.
+    const reason = describeSqliteError(failure.reason, db.name);
+    const seconds = (performance.now() - started) / 1000;
+    releaseRun(db, run.id, 'failed', seconds, reason.message);
+    recordRunEnd(db, run, { status: 'failed', predicted: progress.done, remaining: total - progress.done, seconds, error: reason.message });
+    throw reason;
   }
   const seconds = (performance.now() - started) / 1000;
   const remaining = total - progress.done;
   const status = remaining === 0 ? 'finished' : 'stopped';
   releaseRun(db, run.id, status, seconds);
+  recordRunEnd(db, run, { status, predicted: progress.done, remaining, seconds });
   return { status, predicted: progress.done, remaining, seconds };
 }
 

@@ -1,3 +1,4 @@
+import { UserError } from '../errors';
 import type { Db } from '../store/database';
 import type { LabelMode, SampleResult } from './backend';
 import type { AggregatedPrediction } from './votes';
@@ -7,7 +8,7 @@ export type RunStatus = 'running' | 'stopped' | 'finished' | 'failed';
 
 /** Everything needed to start or resume a run identically. */
 export interface RunSettings {
-  backend: 'baseline' | 'gguf';
+  backend: 'baseline' | 'gguf' | 'external';
   modelId: number | null;
   strategy: Strategy;
   votes: number;
@@ -47,7 +48,7 @@ export interface RunRecord {
   generatedTokens: number;
 }
 
-export class RunError extends Error {}
+export class RunError extends UserError {}
 
 const RUN_COLUMNS = `r.id, r.name, d.name AS dataset, r.dataset_id AS datasetId, r.backend, r.model_id AS modelId, r.status,
   r.options_json AS settingsJson, r.manifest_json AS manifestJson, r.error, r.created_at AS createdAt, r.started_at AS startedAt,

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { resolveDataset } from '../data/datasets';
-import { sha256File } from '../models/gguf';
 import { getModelById, resolveModel, type ModelRecord } from '../models/registry';
 import type { Db } from '../store/database';
 import { APP_VERSION } from '../version';
@@ -75,6 +74,7 @@ export async function prepareResume(db: Db, name: string): Promise<PreparedRun> 
   if (model?.missing) throw new RunError(`run "${name}" used ${model.fileName}, which is no longer at ${model.path}; register the same file again (medbench models add PATH) to resume`);
   if (model) {
     // The file at the registered path may have been replaced since: resuming would mix two models.
+    const { sha256File } = await import('../models/gguf');
     const current = await sha256File(model.path);
     if (current !== model.sha256) {
       throw new RunError(`run "${name}" was made with ${model.fileName} of sha256 ${model.sha256}, but the file at ${model.path} now has sha256 ${current}; resuming would mix two models`);

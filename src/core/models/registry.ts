@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../errors';
 import type { Db } from '../store/database';
-import { inspectGguf, sha256File, validateGgufFile } from './gguf';
 
 export interface ModelRecord {
   id: number;
@@ -20,7 +20,7 @@ export interface ModelRecord {
   missing: boolean;
 }
 
-export class ModelNotFoundError extends Error {}
+export class ModelNotFoundError extends UserError {}
 
 type ModelRow = Omit<ModelRecord, 'hasChatTemplate' | 'copied' | 'missing'> & { hasChatTemplate: number; copied: number };
 
@@ -38,7 +38,9 @@ function toRecord(row: ModelRow): ModelRecord {
  */
 export async function registerModel(db: Db, file: string, options: { copy?: boolean; modelsDir?: string } = {}): Promise<{ model: ModelRecord; created: boolean }> {
   const source = path.resolve(file);
-  validateGgufFile(source);
+  // node-llama-cpp loads only when a model is actually touched, keeping other commands quick.
+  const { inspectGguf, sha256File, validateGgufFile } = await import('./gguf');
+  await validateGgufFile(source);
   const sha256 = await sha256File(source);
   const existing = db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE sha256 = ?`).get(sha256) as ModelRow | undefined;
   if (existing && fs.existsSync(existing.path)) return { model: toRecord(existing), created: false };

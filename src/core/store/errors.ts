@@ -1,5 +1,7 @@
+import { UserError } from '../errors';
+
 /** Errors the store raises with a message a user can act on; the CLI prints them as they are. */
-export class StoreError extends Error {
+export class StoreError extends UserError {
   constructor(
     message: string,
     readonly code: 'newer-schema' | 'locked' | 'read-only' | 'disk-full' | 'open-failed' | 'not-found',

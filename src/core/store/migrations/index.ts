@@ -1,9 +1,10 @@
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-runs';
+import { migration0003 } from './0003-audit';
 import type { Migration } from './types';
 
 /** Every migration in order. A shipped migration is never edited: add the next number instead. */
-export const migrations: readonly Migration[] = [migration0001, migration0002];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;
 export type { Migration };
