@@ -1,17 +1,22 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
-import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import { defineConfig } from 'electron-vite';
 
 export default defineConfig({
   main: {
-    // Native modules and node-llama-cpp stay external: they load their binaries from node_modules.
-    plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } } },
+    build: {
+      // Every package.json dependency stays external, imported from node_modules at run time:
+      // node-llama-cpp must keep its file layout to find its binaries (its Electron guide says so),
+      // and better-sqlite3 loads its .node file; both are unpacked from the asar at pack time.
+      externalizeDeps: true,
+      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } },
+    },
   },
   preload: {
-    // A sandboxed preload cannot require modules: bundle it into one file (zod included).
-    plugins: [externalizeDepsPlugin({ exclude: ['zod'] })],
     build: {
+      // A sandboxed preload cannot require anything but 'electron': bundle everything (zod and
+      // the contract included) into one CommonJS file.
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },

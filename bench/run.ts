@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchBootstrap } from './bootstrap';
 import { benchImport } from './import';
 
 const { values } = parseArgs({
@@ -25,6 +26,7 @@ fs.mkdirSync(workDir, { recursive: true });
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
 const parts: Record<string, () => Promise<unknown>> = {
   import: () => benchImport({ workDir, textMb: Number(values.mb), seed: Number(values.seed) }),
+  bootstrap: async () => benchBootstrap({ seed: Number(values.seed) }),
 };
 
 const selected = values.only ?? Object.keys(parts);

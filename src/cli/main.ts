@@ -5,12 +5,20 @@ import { RunError } from '../core/engine/runs';
 import { ModelNotFoundError } from '../core/models/registry';
 import { StoreError } from '../core/store/errors';
 import { UserError } from '../core/errors';
+import { registerAudit } from './commands/audit';
+import { registerBackup } from './commands/backup';
+import { registerCheck } from './commands/check';
+import { registerCompare } from './commands/compare';
 import { registerDemo } from './commands/demo';
+import { registerExport } from './commands/export';
 import { registerImport } from './commands/import';
 import { registerModels } from './commands/models';
 import { registerPairs } from './commands/pairs';
+import { registerPredictions } from './commands/predictions';
+import { registerReport } from './commands/report';
 import { registerRun } from './commands/run';
 import { registerRuns } from './commands/runs';
+import { registerServe } from './commands/serve';
 import { UsageError } from './errors';
 import { APP_VERSION } from '../core/version';
 
@@ -28,7 +36,15 @@ export function buildProgram(): Command {
   registerModels(program);
   registerRun(program);
   registerRuns(program);
+  registerPredictions(program);
+  registerCompare(program);
+  registerExport(program);
+  registerReport(program);
   registerDemo(program);
+  registerBackup(program);
+  registerCheck(program);
+  registerAudit(program);
+  registerServe(program);
   addFullHelp(program);
   return program;
 }
@@ -36,10 +52,17 @@ export function buildProgram(): Command {
 /** `medbench --help` lists every command with its options, not just the command names. */
 function addFullHelp(program: Command): void {
   program.addHelpText('after', () => {
-    const sections = program.commands.map((command) => {
-      const options = command.options.map((option) => `    ${option.flags.padEnd(26)} ${option.description}`);
-      return [`  ${command.name()} — ${command.description()}`, ...options].join('\n');
-    });
+    // Nested commands (`models add`, `predictions import`) are listed with their full names.
+    const leaves = (command: Command, prefix: string): { name: string; command: Command }[] =>
+      command.commands.length === 0 ? [{ name: prefix, command }] : command.commands.flatMap((sub) => leaves(sub, `${prefix} ${sub.name()}`));
+    const sections = program.commands
+      .filter((command) => command.name() !== 'help')
+      .flatMap((command) => leaves(command, command.name()))
+      .map(({ name, command }) => {
+        const args = command.registeredArguments.map((arg) => (arg.required ? `<${arg.name()}>` : `[${arg.name()}]`)).join(' ');
+        const options = command.options.map((option) => `    ${option.flags.padEnd(26)} ${option.description}`);
+        return [`  ${name}${args ? ` ${args}` : ''} — ${command.description()}`, ...options].join('\n');
+      });
     return `\nCommands and their options:\n${sections.join('\n\n')}\n`;
   });
 }

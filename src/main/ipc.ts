@@ -1,32 +1,93 @@
-import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { callNames, channelOf, contract, type CallError, type CallName, type CallRequest, type CallResponse } from '../shared/contract';
+import type { IpcMain, IpcMainInvokeEvent, WebFrameMain } from 'electron';
+import {
+  callError,
+  callNames,
+  channelOf,
+  contract,
+  eventChannelOf,
+  eventNames,
+  events,
+  failure,
+  type CallHandlers,
+  type CallName,
+  type EventName,
+} from '../shared/contract';
 
-/** One handler per contract call; a missing one is a compile error. */
-export type Handlers = { [N in CallName]: (request: CallRequest<N>) => CallResponse<N> | Promise<CallResponse<N>> };
+/** The frame that sent a call: only its URL and whether it is a top-level frame matter. */
+export type SenderFrame = Pick<WebFrameMain, 'url' | 'parent'> | null | undefined;
+
+/** A call is ours when it comes from the top frame of a page we loaded ourselves. */
+export function isTrustedSender(frame: SenderFrame, isTrustedPageUrl: (url: string) => boolean): boolean {
+  return frame !== null && frame !== undefined && frame.parent === null && isTrustedPageUrl(frame.url);
+}
+
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || 'request'}: ${issue.message}`).join('; ');
+}
 
 /**
- * Registers every contract call on ipcMain. Each call checks that it comes from the app's own
- * top-level frame, validates the payload, and returns errors as data.
+ * Answers one call: validates the payload against the contract, runs the handler, and returns
+ * its response, or a CallError as data (a thrown error never crosses the bridge with its stack).
+ * A response that breaks the contract is reported as a failure rather than passed on.
  */
-export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle'>, handlers: Handlers, isTrustedUrl: (url: string) => boolean): void {
+export async function answerCall(name: CallName, handlers: CallHandlers, payload: unknown) {
+  const request = contract[name].request.safeParse(payload ?? {});
+  if (!request.success) return failure('invalid-request', `${name}: ${describeIssues(request.error.issues)}`);
+  let result: unknown;
+  try {
+    result = await (handlers[name] as (request: unknown) => unknown)(request.data);
+  } catch (error) {
+    return failure('failed', error instanceof Error ? error.message : String(error));
+  }
+  const asError = callError.safeParse(result);
+  if (asError.success) return asError.data;
+  const response = contract[name].response.safeParse(result);
+  if (!response.success) return failure('failed', `${name} answered outside the contract: ${describeIssues(response.error.issues)}`);
+  return response.data;
+}
+
+/**
+ * Registers one ipcMain handler per contract call. Each refuses senders other than the app's own
+ * top-level page (a subframe or any other page could otherwise reach the database).
+ */
+export function registerIpcHandlers(
+  ipcMain: Pick<IpcMain, 'handle'>,
+  handlers: CallHandlers,
+  isTrustedPageUrl: (url: string) => boolean,
+): void {
   for (const name of callNames) {
     ipcMain.handle(channelOf(name), async (event: IpcMainInvokeEvent, payload: unknown) => {
-      const frame = event.senderFrame;
-      if (!frame || frame.parent !== null || !isTrustedUrl(frame.url)) {
-        return failure('invalid-request', 'refused: the call did not come from the MedBench Local window');
+      if (!isTrustedSender(event.senderFrame, isTrustedPageUrl)) {
+        return failure('invalid-request', `${name}: refused, the call did not come from the MedBench Local window`);
       }
-      const request = contract[name].request.safeParse(payload ?? {});
-      if (!request.success) return failure('invalid-request', `${name}: ${request.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
-      try {
-        const handler = handlers[name] as (request: unknown) => unknown;
-        return contract[name].response.parse(await handler(request.data));
-      } catch (error) {
-        return failure('failed', (error as Error).message);
-      }
+      return answerCall(name, handlers, payload);
     });
   }
 }
 
-function failure(kind: CallError['error']['kind'], message: string): CallError {
-  return { error: { kind, message } };
+/** Where events go: the app window's webContents, while it exists. */
+export interface EventTarget {
+  isDestroyed(): boolean;
+  send(channel: string, payload: unknown): void;
+}
+
+/**
+ * Forwards the core's events to the window on their event channels. Unknown names and payloads
+ * outside the contract are dropped: the renderer only ever sees what the contract promises.
+ * Returns the function that stops forwarding.
+ */
+export function forwardEvents(
+  subscribe: (listener: (name: string, payload: unknown) => void) => () => void,
+  targets: () => readonly EventTarget[],
+): () => void {
+  const known = new Set<string>(eventNames);
+  return subscribe((name, payload) => {
+    if (!known.has(name)) return;
+    const eventName = name as EventName;
+    const checked = events[eventName].safeParse(payload);
+    if (!checked.success) return;
+    for (const target of targets()) {
+      if (!target.isDestroyed()) target.send(eventChannelOf(eventName), checked.data);
+    }
+  });
 }

@@ -7,14 +7,14 @@ import { formatTable, printJson } from '../output';
 interface PredictionsImportOptions {
   name: string;
   dataset?: string;
-  map: Record<string, string>;
+  map?: Record<string, string>;
   allPairs?: boolean;
   db?: string;
   json?: boolean;
 }
 
 /** `--map prediction=pred`, repeatable: collects { prediction: 'pred', ... }. */
-function collectColumnMap(value: string, previous: Record<string, string>): Record<string, string> {
+function collectColumnMap(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const match = /^([^=]+)=(.+)$/.exec(value);
   if (!match) throw new InvalidArgumentError(`expected COLUMN=NAME, e.g. prediction=pred (got ${JSON.stringify(value)})`);
   const expected = match[1]!.trim().toLowerCase();
@@ -32,7 +32,7 @@ export function registerPredictions(program: Command): void {
     .description("import another system's predictions as a run, to score and compare it like a run made here")
     .requiredOption('--name <name>', 'the new run name')
     .option('--dataset <name>', 'dataset (default: the only one)')
-    .option('--map <column=name>', 'read a column from a differently named one, e.g. --map prediction=pred (repeatable)', collectColumnMap, {})
+    .option('--map <column=name>', 'read a column from a differently named one, e.g. --map prediction=pred (repeatable)', collectColumnMap)
     .option('--all-pairs', 'plan every pair of the dataset; pairs the file does not predict count as missing')
     .option('--db <file>', 'database file')
     .option('--json', 'print one JSON object instead of the summary')
@@ -57,7 +57,8 @@ function formatPredictionsReport(report: PredictionsImportReport & { db: string 
     `  rows         ${report.rows} read, ${report.imported} imported, ${skipped} skipped`,
     `  plan         ${report.n} pairs${report.allPairs ? ` (all pairs; ${report.n - report.imported} without a prediction count as missing)` : ''}`,
     `  evidence     ${forms.text} quoted text, ${forms.spans} spans, ${forms.ids} sentence ids, ${forms.empty} empty`,
-    `  quotes       ${matches.exact} exact, ${matches.whitespace} ignoring whitespace, ${matches.case} ignoring case, ${report.evidenceNotFound} not found`,
+    `  quotes       ${matches.exact} exact, ${matches.whitespace} ignoring whitespace, ${matches.case} ignoring case, ${report.evidenceNotFound} not found` +
+      (report.evidenceAmbiguous > 0 ? `; ${report.evidenceAmbiguous} found in several places (all used)` : ''),
     `  file         ${report.format}, sha256 ${report.sha256}`,
   ];
   if (report.problems.length === 0) lines.push('', 'No problems: every row became a prediction.');
@@ -65,6 +66,6 @@ function formatPredictionsReport(report: PredictionsImportReport & { db: string 
     lines.push('', `${report.problems.length} problem(s) (evidence-not-found rows are imported with the evidence that was found):`);
     lines.push(formatTable(['kind', 'row', 'line', 'task id', 'code', 'detail'], report.problems.map((p) => [p.kind, p.row, p.line, p.taskId, p.code, p.detail])));
   }
-  lines.push('', `Score it with: medbench score ${report.name}`);
+  lines.push('', `Score it with: medbench score ${report.name} --db "${report.db}"`);
   return lines.join('\n');
 }

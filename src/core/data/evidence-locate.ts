@@ -192,7 +192,12 @@ interface CollapsedText {
 /**
  * Finds quoted evidence in one note: exact first; then ignoring whitespace differences (MIMIC
  * hard-wraps prose with " \n", which systems quote as one space, or the reverse); then also ignoring
- * case. The first occurrence wins. Offsets are code points, like every span in the store.
+ * case. Offsets are code points, like every span in the store.
+ *
+ * A quote can occur more than once (a diagnosis in the history and again in the discharge
+ * diagnoses). Nothing tells which place the system meant, so every occurrence at the first level
+ * that matches is returned, and the caller maps the quote to all their sentences: picking the
+ * first would mark a faithful quote of the second place as wrong.
  */
 export class NoteTextLocator {
   private readonly index: CodePointIndex;
@@ -203,17 +208,17 @@ export class NoteTextLocator {
     this.index = new CodePointIndex(text);
   }
 
-  locate(quote: string): LocatedQuote | null {
-    if (quote.trim() === '') return null;
-    const exact = this.text.indexOf(quote);
-    if (exact >= 0) return this.toSpan(exact, exact + quote.length, 'exact');
+  /** Every place the quote occurs, in note order; empty when it is nowhere (or blank). */
+  locate(quote: string): LocatedQuote[] {
+    if (quote.trim() === '') return [];
+    const exact = occurrences(this.text, quote);
+    if (exact.length > 0) return exact.map((at) => this.toSpan(at, at + quote.length, 'exact'));
     const wanted = collapseWhitespace(quote);
     const collapsed = this.collapsedText();
-    const loose = collapsed.text.indexOf(wanted);
-    if (loose >= 0) return this.fromCollapsed(loose, wanted.length, 'whitespace');
+    const loose = occurrences(collapsed.text, wanted);
+    if (loose.length > 0) return loose.map((at) => this.fromCollapsed(at, wanted.length, 'whitespace'));
     this.folded ??= foldCase(collapsed.text);
-    const folded = this.folded.indexOf(foldCase(wanted));
-    return folded >= 0 ? this.fromCollapsed(folded, wanted.length, 'case') : null;
+    return occurrences(this.folded, foldCase(wanted)).map((at) => this.fromCollapsed(at, wanted.length, 'case'));
   }
 
   private fromCollapsed(at: number, length: number, match: QuoteMatch): LocatedQuote {
@@ -249,6 +254,13 @@ export class NoteTextLocator {
     this.collapsed = { text: out, starts: starts.subarray(0, n), ends: ends.subarray(0, n) };
     return this.collapsed;
   }
+}
+
+/** Start offsets of the non-overlapping occurrences of `needle`, left to right. */
+function occurrences(haystack: string, needle: string): number[] {
+  const found: number[] = [];
+  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + needle.length)) found.push(at);
+  return found;
 }
 
 /** The same whitespace as JavaScript's \s, tested per UTF-16 unit so offsets stay aligned. */

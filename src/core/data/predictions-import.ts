@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { recordAudit } from '../audit';
 import type { SampleResult } from '../engine/backend';
-import { createRun, findRun, getRun, RunError, savePrediction, type RunRecord, type RunSettings } from '../engine/runs';
+import { createRun, findRun, RunError, savePrediction, type RunRecord, type RunSettings } from '../engine/runs';
 import type { AggregatedPrediction } from '../engine/votes';
 import type { Db } from '../store/database';
 import { sentencesOverlapping, type NoteSentence } from '../text/note-sentences';
@@ -65,6 +66,8 @@ export interface PredictionsImportReport {
   evidenceForms: Record<EvidenceForm, number>;
   /** Located quotes by how they matched. */
   evidenceMatches: Record<QuoteMatch, number>;
+  /** Located quotes that occur more than once in their note; each maps to the sentences of every occurrence. */
+  evidenceAmbiguous: number;
   allPairs: boolean;
 }
 
@@ -77,7 +80,6 @@ interface DatasetPair {
 
 interface ParsedPrediction {
   pair: DatasetPair;
-  row: number;
   label: boolean;
   rawLabel: string;
   evidence: number[];
@@ -113,6 +115,7 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
   const firstRowOfPair = new Map<number, number>();
   const evidenceMatches: Record<QuoteMatch, number> = { exact: 0, whitespace: 0, case: 0 };
   let evidenceNotFound = 0;
+  let evidenceAmbiguous = 0;
 
   const table = await readCsvTable(
     file,
@@ -147,13 +150,13 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
         const resolved = resolveEvidence(cell, note);
         if ('problem' in resolved) return report('bad-row', `evidence: ${resolved.problem}`);
         for (const match of resolved.matches) evidenceMatches[match]++;
+        evidenceAmbiguous += resolved.ambiguous;
         if (resolved.notFound.length > 0) {
           evidenceNotFound += resolved.notFound.length;
           report('evidence-not-found', `${resolved.notFound.length} of ${resolved.quotes} quoted text(s) not in the note: ${resolved.notFound.map(quotePreview).join(', ')}`);
         }
         predictions.push({
           pair,
-          row: csvRow.row,
           label,
           rawLabel,
           evidence: resolved.ids,
@@ -200,6 +203,7 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
     problems: problems.length,
     evidenceForms,
     evidenceMatches,
+    evidenceAmbiguous,
     evidenceNotFound,
   };
 
@@ -207,10 +211,16 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
     const run = createRun(db, { name: options.name, datasetId: dataset.id, backend: 'external', settings: EXTERNAL_SETTINGS, manifest, pairIds: planIds });
     for (const prediction of predictions) storePrediction(db, run, prediction);
     db.prepare("UPDATE runs SET status = 'finished', started_at = ?, finished_at = ? WHERE id = ?").run(importedAt, importedAt, run.id);
+    recordAudit(db, {
+      kind: 'predictions-import',
+      subject: options.name,
+      inputs: [{ role: 'predictions', path: file, sha256: table.sha256!, bytes: table.fileBytes }],
+      facts: { dataset: dataset.name, rows: table.rows, imported: predictions.length, planned: planIds.length, problems: problems.length, evidenceNotFound },
+    });
   }).immediate();
 
   return {
-    name: getRun(db, options.name).name,
+    name: options.name,
     dataset: dataset.name,
     file,
     sha256: table.sha256!,
@@ -223,6 +233,7 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
     evidenceNotFound,
     evidenceForms,
     evidenceMatches,
+    evidenceAmbiguous,
     allPairs: options.allPairs ?? false,
   };
 }
@@ -271,18 +282,18 @@ function storePrediction(db: Db, run: RunRecord, p: ParsedPrediction): void {
   savePrediction(db, run.id, p.pair.id, prediction satisfies AggregatedPrediction, [sample]);
 }
 
-type ResolvedEvidence = { ids: number[]; matches: QuoteMatch[]; notFound: string[]; quotes: number } | { problem: string };
+type ResolvedEvidence = { ids: number[]; matches: QuoteMatch[]; notFound: string[]; quotes: number; ambiguous: number } | { problem: string };
 
 /** Turns an evidence cell into sentence ids of the pair's note. */
 function resolveEvidence(cell: EvidenceCell, note: NoteContext): ResolvedEvidence {
   switch (cell.form) {
     case 'empty':
-      return { ids: [], matches: [], notFound: [], quotes: 0 };
+      return { ids: [], matches: [], notFound: [], quotes: 0, ambiguous: 0 };
     case 'ids': {
       const known = new Set(note.sentences.map((s) => s.id));
       const unknown = [...new Set(cell.ids)].filter((id) => !known.has(id));
       if (unknown.length > 0) return { problem: `sentence id(s) ${unknown.join(', ')} not in the note (it has sentences 1-${note.sentences.length})` };
-      return { ids: [...new Set(cell.ids)].sort((a, b) => a - b), matches: [], notFound: [], quotes: 0 };
+      return { ids: [...new Set(cell.ids)].sort((a, b) => a - b), matches: [], notFound: [], quotes: 0, ambiguous: 0 };
     }
     case 'spans': {
       for (const { start, end } of cell.spans) {
@@ -291,20 +302,24 @@ function resolveEvidence(cell: EvidenceCell, note: NoteContext): ResolvedEvidenc
         if (start >= end) return { problem: `span ${shown} is empty or ends before it starts` };
         if (end > note.length) return { problem: `span ${shown} ends past the end of the note (${note.length} characters)` };
       }
-      return { ids: sentencesOverlapping(note.sentences, cell.spans), matches: [], notFound: [], quotes: 0 };
+      return { ids: sentencesOverlapping(note.sentences, cell.spans), matches: [], notFound: [], quotes: 0, ambiguous: 0 };
     }
     case 'text': {
       const spans: { start: number; end: number }[] = [];
       const matches: QuoteMatch[] = [];
       const notFound: string[] = [];
+      let ambiguous = 0;
       for (const quote of cell.quotes) {
-        const located = note.locator.locate(quote);
-        if (located) {
-          spans.push(located);
-          matches.push(located.match);
-        } else notFound.push(quote);
+        const places = note.locator.locate(quote);
+        if (places.length === 0) {
+          notFound.push(quote);
+          continue;
+        }
+        spans.push(...places);
+        matches.push(places[0]!.match);
+        if (places.length > 1) ambiguous++;
       }
-      return { ids: sentencesOverlapping(note.sentences, spans), matches, notFound, quotes: cell.quotes.length };
+      return { ids: sentencesOverlapping(note.sentences, spans), matches, notFound, quotes: cell.quotes.length, ambiguous };
     }
   }
 }

@@ -60,7 +60,7 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
 /** Every connection setting lives here, each with its reason. */
 function applyPragmas(db: Db, readonly: boolean): void {
   // Wait for a writer instead of failing at once: the app reads while a CLI run writes.
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${busyTimeoutMs()}`);
   // Predictions hang off pairs and runs; dangling rows would corrupt scores.
   db.pragma('foreign_keys = ON');
   if (readonly) return;
@@ -68,6 +68,14 @@ function applyPragmas(db: Db, readonly: boolean): void {
   db.pragma('journal_mode = WAL');
   // Every committed prediction must survive a power cut or a SIGKILL: hours of inference are at stake.
   db.pragma('synchronous = FULL');
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** MEDBENCH_BUSY_TIMEOUT (milliseconds) shortens the wait, so tests of a locked database need not sit out 5 s. */
+function busyTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.MEDBENCH_BUSY_TIMEOUT);
+  return env.MEDBENCH_BUSY_TIMEOUT !== undefined && env.MEDBENCH_BUSY_TIMEOUT !== '' && Number.isInteger(value) && value >= 0 ? value : DEFAULT_BUSY_TIMEOUT_MS;
 }
 
 function migrate(db: Db, list: readonly Migration[], target: number): void {

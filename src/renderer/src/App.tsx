@@ -1,107 +1,80 @@
 import { useEffect, useState } from 'react';
-import type { CallResponse, MedbenchApi } from '../../shared/contract';
-import { call, desktopApi } from './api';
+import type { EventPayload } from '../../shared/contract';
+import { useApi } from './api';
+import { href, useRoute } from './hooks';
+import { CompareView } from './views/CompareView';
+import { DatasetsView } from './views/DatasetsView';
+import { MetricsView } from './views/MetricsView';
+import { ModelsView } from './views/ModelsView';
+import { PairDetailView } from './views/PairDetailView';
+import { PairsView } from './views/PairsView';
+import { RunsView } from './views/RunsView';
 
-type Datasets = CallResponse<'listDatasets'>;
-type Pairs = CallResponse<'listPairs'>;
+const SECTIONS = [
+  { path: 'datasets', label: 'Datasets' },
+  { path: 'pairs', label: 'Pairs' },
+  { path: 'runs', label: 'Runs' },
+  { path: 'metrics', label: 'Metrics' },
+  { path: 'compare', label: 'Compare' },
+  { path: 'models', label: 'Models' },
+] as const;
 
 export function App() {
-  const api = desktopApi();
-  if (!api) {
-    return (
-      <main className="app">
-        <h1>MedBench Local</h1>
-        <p className="notice">This page talks to the MedBench Local core and must be opened in the desktop app (npm start).</p>
-      </main>
-    );
-  }
-  return <Browser api={api} />;
-}
-
-function Browser({ api }: { api: MedbenchApi }) {
-  const [datasets, setDatasets] = useState<Datasets | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    call(api, 'listDatasets', {})
-      .then((result) => {
-        setDatasets(result);
-        if (result.datasets.length > 0) setSelected(result.datasets[0]!.name);
-      })
-      .catch((e: Error) => setError(e.message));
-  }, [api]);
-
-  if (error) return <main className="app"><p className="error">Could not read the database: {error}</p></main>;
-  if (!datasets) return <main className="app"><p>Loading…</p></main>;
+  const route = useRoute();
+  const section = route.path[0] ?? 'datasets';
+  const active = section === 'pair' ? 'pairs' : section;
   return (
-    <main className="app">
-      <header>
-        <h1>MedBench Local</h1>
-        <span className="muted">{datasets.dbPath}</span>
-      </header>
-      {datasets.datasets.length === 0 ? (
-        <p className="notice">
-          No dataset yet. Import MedicalBench with <code>npx medbench import --annotations dataset_raw.csv --notes discharge.csv.gz</code>, or
-          the synthetic demo set with <code>npm run demo</code>.
-        </p>
-      ) : (
-        <table>
-          <thead>
-            <tr><th>Dataset</th><th>Pairs</th><th>Positive</th><th>Negative</th><th>Notes</th><th>Import problems</th></tr>
-          </thead>
-          <tbody>
-            {datasets.datasets.map((d) => (
-              <tr key={d.name} className={d.name === selected ? 'selected' : undefined} onClick={() => setSelected(d.name)}>
-                <td>{d.name}</td><td>{d.pairs}</td><td>{d.positives}</td><td>{d.negatives}</td><td>{d.notes}</td><td>{d.lastImport?.problems ?? 0}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {selected && <PairList api={api} dataset={selected} />}
-    </main>
+    <div className="layout">
+      <nav className="sidebar" aria-label="Sections">
+        <div className="brand">
+          MedBench <span>Local</span>
+        </div>
+        <ul>
+          {SECTIONS.map((s) => (
+            <li key={s.path}>
+              <a href={href(s.path)} aria-current={active === s.path ? 'page' : undefined}>
+                {s.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <RunIndicator />
+        <p className="sidebar-note">Offline: note text never leaves this machine.</p>
+      </nav>
+      <main className="content">
+        {section === 'datasets' && <DatasetsView />}
+        {section === 'pairs' && <PairsView query={route.query} />}
+        {section === 'pair' && <PairDetailView pairId={Number(route.path[1])} query={route.query} />}
+        {section === 'runs' && <RunsView />}
+        {section === 'metrics' && <MetricsView query={route.query} />}
+        {section === 'compare' && <CompareView query={route.query} />}
+        {section === 'models' && <ModelsView />}
+        {!SECTIONS.some((s) => s.path === section) && section !== 'pair' && (
+          <p>
+            No page here. Go to <a href={href('datasets')}>Datasets</a>.
+          </p>
+        )}
+      </main>
+    </div>
   );
 }
 
-function PairList({ api, dataset }: { api: MedbenchApi; dataset: string }) {
-  const [pairs, setPairs] = useState<Pairs | null>(null);
-  const [error, setError] = useState<string | null>(null);
+/** A run going in the background stays visible from every view. */
+function RunIndicator() {
+  const api = useApi();
+  const [progress, setProgress] = useState<EventPayload<'runProgress'> | null>(null);
   useEffect(() => {
-    setPairs(null);
-    call(api, 'listPairs', { dataset }).then(setPairs, (e: Error) => setError(e.message));
-  }, [api, dataset]);
-  if (error) return <p className="error">{error}</p>;
-  if (!pairs) return <p>Loading pairs…</p>;
+    const offProgress = api.on('runProgress', setProgress);
+    const offFinished = api.on('runFinished', () => setProgress(null));
+    return () => {
+      offProgress();
+      offFinished();
+    };
+  }, [api]);
+  if (!progress) return null;
   return (
-    <section>
-      <h2>{dataset}: {pairs.pairs.length} pairs</h2>
-      <table>
-        <thead>
-          <tr><th>Task</th><th>Code</th><th>Description</th><th>Gold</th><th>Gold sentences</th></tr>
-        </thead>
-        <tbody>
-          {pairs.pairs.map((p) => (
-            <tr key={`${p.taskId}|${p.code}`}>
-              <td>{p.taskId}</td><td>{p.code}</td><td>{p.desc}</td><td>{p.gold ? 'True' : 'False'}</td>
-              <td>{p.goldSentences.map((id) => `S${id}`).join(' ')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {pairs.problems.length > 0 && (
-        <>
-          <h2>Rows not imported</h2>
-          <table>
-            <thead><tr><th>Kind</th><th>Row</th><th>Task</th><th>Code</th><th>Detail</th></tr></thead>
-            <tbody>
-              {pairs.problems.map((p, i) => (
-                <tr key={i}><td>{p.kind}</td><td>{p.row}</td><td>{p.taskId}</td><td>{p.code}</td><td>{p.detail}</td></tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-    </section>
+    <a className="run-indicator" href={href('runs')}>
+      Running {progress.run}: {progress.done}/{progress.total}
+    </a>
   );
 }

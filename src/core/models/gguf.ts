@@ -1,0 +1,357 @@
+/**
+ * GGUF model files: checks that explain what is wrong with a file before llama.cpp tries to load it (llama.cpp's own
+ * errors for a truncated or mistyped file are cryptic or a crash), metadata for the UI and the run manifest, and the
+ * shared llama.cpp binding (one per compute backend per process).
+ *
+ * Users are often air-gapped: the binding is only ever taken from the prebuilt binaries installed with
+ * node-llama-cpp. It is never built from source nor downloaded; a missing GPU backend is a clear error.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  getLlama,
+  GgmlType,
+  GgufFileType,
+  GgufInsights,
+  LlamaLogLevel,
+  readGgufFileInfo,
+  type GgufFileInfo,
+  type GgufTensorInfo,
+  type Llama,
+} from 'node-llama-cpp';
+
+export type GpuSetting = 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal';
+export type ComputeBackend = 'cpu' | 'cuda' | 'vulkan' | 'metal';
+
+/** Long enough for real discharge notes, short enough that the KV cache stays modest on laptops. */
+export const DEFAULT_MAX_CONTEXT_SIZE = 8192;
+
+export function defaultContextSize(trainedContextSize: number | undefined): number {
+  return Math.min(trainedContextSize ?? DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_CONTEXT_SIZE);
+}
+
+export class ModelFileError extends Error {
+  override name = 'ModelFileError';
+  constructor(
+    readonly filePath: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ComputeBackendError extends Error {
+  override name = 'ComputeBackendError';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The llama.cpp binding
+
+const llamaByGpu = new Map<GpuSetting, Promise<Llama>>();
+
+/** One Llama per gpu setting per process: loading the binding is slow and each instance owns native resources. */
+export function getLlamaForMachine({ gpu = 'auto' }: { gpu?: GpuSetting } = {}): Promise<Llama> {
+  const cached = llamaByGpu.get(gpu);
+  if (cached) return cached;
+  const loading = loadLlama(gpu);
+  llamaByGpu.set(gpu, loading);
+  // A failure is not cached: the user may install the missing backend and retry in the same app session.
+  loading.catch(() => llamaByGpu.delete(gpu));
+  return loading;
+}
+
+async function loadLlama(gpu: GpuSetting): Promise<Llama> {
+  let llama: Llama;
+  try {
+    llama = await getLlama({
+      gpu: gpu === 'cpu' ? false : gpu,
+      build: 'never',
+      usePrebuiltBinaries: true,
+      skipDownload: true,
+      progressLogs: false,
+      logLevel: LlamaLogLevel.error,
+    });
+  } catch (error) {
+    const cause = (error as Error).message || (error as Error).name;
+    const what = gpu === 'auto' ? 'No usable llama.cpp binary' : `The ${gpu} compute backend is not available on this machine`;
+    throw new ComputeBackendError(
+      `${what}: no working prebuilt llama.cpp binary for it was found (MedBench never builds or downloads one). ` +
+        `${gpu === 'cpu' || gpu === 'auto' ? 'Reinstall the app.' : 'Use --gpu auto or --gpu cpu, or install the GPU drivers.'} (${cause})`,
+      { cause: error },
+    );
+  }
+  // node-llama-cpp quietly falls back to the CPU for a GPU type the platform lacks (metal on Linux).
+  if (gpu !== 'auto' && computeBackendOf(llama) !== gpu) {
+    throw new ComputeBackendError(
+      `The ${gpu} compute backend is not available on this machine (llama.cpp offers ${computeBackendOf(llama)}). ` +
+        'Use --gpu auto or --gpu cpu.',
+    );
+  }
+  return llama;
+}
+
+export function computeBackendOf(llama: Llama): ComputeBackend {
+  return llama.gpu === false ? 'cpu' : llama.gpu;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// File checks
+
+/** Bytes per block and elements per block of ggml tensor types (ggml's type traits), for the truncation check. */
+const GGML_BLOCK_LAYOUT: Partial<Record<GgmlType, { blockElements: number; blockBytes: number }>> = {
+  [GgmlType.F32]: { blockElements: 1, blockBytes: 4 },
+  [GgmlType.F16]: { blockElements: 1, blockBytes: 2 },
+  [GgmlType.BF16]: { blockElements: 1, blockBytes: 2 },
+  [GgmlType.F64]: { blockElements: 1, blockBytes: 8 },
+  [GgmlType.I8]: { blockElements: 1, blockBytes: 1 },
+  [GgmlType.I16]: { blockElements: 1, blockBytes: 2 },
+  [GgmlType.I32]: { blockElements: 1, blockBytes: 4 },
+  [GgmlType.I64]: { blockElements: 1, blockBytes: 8 },
+  [GgmlType.Q4_0]: { blockElements: 32, blockBytes: 18 },
+  [GgmlType.Q4_1]: { blockElements: 32, blockBytes: 20 },
+  [GgmlType.Q5_0]: { blockElements: 32, blockBytes: 22 },
+  [GgmlType.Q5_1]: { blockElements: 32, blockBytes: 24 },
+  [GgmlType.Q8_0]: { blockElements: 32, blockBytes: 34 },
+  [GgmlType.Q8_1]: { blockElements: 32, blockBytes: 36 },
+  [GgmlType.Q2_K]: { blockElements: 256, blockBytes: 84 },
+  [GgmlType.Q3_K]: { blockElements: 256, blockBytes: 110 },
+  [GgmlType.Q4_K]: { blockElements: 256, blockBytes: 144 },
+  [GgmlType.Q5_K]: { blockElements: 256, blockBytes: 176 },
+  [GgmlType.Q6_K]: { blockElements: 256, blockBytes: 210 },
+  [GgmlType.Q8_K]: { blockElements: 256, blockBytes: 292 },
+  [GgmlType.IQ2_XXS]: { blockElements: 256, blockBytes: 66 },
+  [GgmlType.IQ2_XS]: { blockElements: 256, blockBytes: 74 },
+  [GgmlType.IQ3_XXS]: { blockElements: 256, blockBytes: 98 },
+  [GgmlType.IQ1_S]: { blockElements: 256, blockBytes: 50 },
+  [GgmlType.IQ4_NL]: { blockElements: 32, blockBytes: 18 },
+  [GgmlType.IQ3_S]: { blockElements: 256, blockBytes: 110 },
+  [GgmlType.IQ2_S]: { blockElements: 256, blockBytes: 82 },
+  [GgmlType.IQ4_XS]: { blockElements: 256, blockBytes: 136 },
+  [GgmlType.IQ1_M]: { blockElements: 256, blockBytes: 56 },
+  [GgmlType.TQ1_0]: { blockElements: 256, blockBytes: 54 },
+  [GgmlType.TQ2_0]: { blockElements: 256, blockBytes: 66 },
+  [GgmlType.MXFP4]: { blockElements: 32, blockBytes: 17 },
+};
+
+/** Bytes of a tensor's data, or null for a type this table does not know (then only its offset is checked). */
+export function tensorDataBytes(tensor: Pick<GgufTensorInfo, 'dimensions' | 'ggmlType'>): number | null {
+  const layout = GGML_BLOCK_LAYOUT[tensor.ggmlType];
+  if (!layout) return null;
+  const elements = tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1);
+  return Math.ceil(elements / layout.blockElements) * layout.blockBytes;
+}
+
+function describeMagic(head: Buffer): string {
+  if (head.length === 0) return 'nothing';
+  const text = head.toString('latin1');
+  if (text.startsWith('version https://git-lfs')) return 'a Git LFS pointer (the real file was never downloaded)';
+  const hex = Array.from(head.subarray(0, 4), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+  const printable = text.slice(0, 4).replace(/[^\x20-\x7e]/g, '.');
+  return `bytes ${hex} ("${printable}")`;
+}
+
+function readHead(filePath: string, bytes: number): Buffer {
+  const handle = fs.openSync(filePath, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const read = fs.readSync(handle, buffer, 0, bytes, 0);
+    return buffer.subarray(0, read);
+  } finally {
+    fs.closeSync(handle);
+  }
+}
+
+interface CheckedGgufFile {
+  path: string;
+  sizeBytes: number;
+  info: GgufFileInfo;
+}
+
+/** Structural checks only (no memory estimate): existence, type, magic, readable header, complete tensor data. */
+export async function checkGgufStructure(filePath: string): Promise<CheckedGgufFile> {
+  const resolved = path.resolve(filePath);
+  let stats: fs.Stats;
+  try {
+    stats = fs.statSync(resolved);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ModelFileError(resolved, `Model file not found: ${resolved}`);
+    throw new ModelFileError(resolved, `Cannot read model file ${resolved}: ${(error as Error).message}`);
+  }
+  if (stats.isDirectory()) throw new ModelFileError(resolved, `${resolved} is a folder, not a GGUF model file`);
+  if (!stats.isFile()) throw new ModelFileError(resolved, `${resolved} is not a regular file`);
+  if (stats.size === 0) throw new ModelFileError(resolved, `Model file ${resolved} is empty (0 bytes)`);
+
+  let head: Buffer;
+  try {
+    head = readHead(resolved, 64);
+  } catch (error) {
+    throw new ModelFileError(resolved, `Cannot read model file ${resolved}: ${(error as Error).message}`);
+  }
+  if (head.length < 4 || head.subarray(0, 4).toString('latin1') !== 'GGUF') {
+    throw new ModelFileError(resolved, `${resolved} is not a GGUF model file: it starts with ${describeMagic(head)} instead of "GGUF"`);
+  }
+
+  let info: GgufFileInfo;
+  try {
+    info = await readGgufFileInfo(resolved, { readTensorInfo: true, logWarnings: false, sourceType: 'filesystem' });
+  } catch (error) {
+    throw new ModelFileError(
+      resolved,
+      `The GGUF header of ${resolved} cannot be read (the file is truncated or corrupt): ${(error as Error).message}`,
+    );
+  }
+
+  let declaredEnd = 0;
+  for (const tensor of info.fullTensorInfo ?? info.tensorInfo ?? []) {
+    const end = Number(tensor.fileOffset) + (tensorDataBytes(tensor) ?? 0);
+    if (end > declaredEnd) declaredEnd = end;
+  }
+  if (stats.size < declaredEnd) {
+    throw new ModelFileError(
+      resolved,
+      `Model file ${resolved} is truncated: its header declares tensor data up to byte ${declaredEnd} ` +
+        `but the file has only ${stats.size} bytes (an interrupted download or copy?)`,
+    );
+  }
+  return { path: resolved, sizeBytes: stats.size, info };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inspection
+
+export interface InspectGgufOptions {
+  contextSize?: number;
+  gpu?: GpuSetting;
+  gpuLayers?: number | 'auto';
+}
+
+export interface GgufFit {
+  contextSize: number;
+  gpuLayers: number;
+  ramBytes: number;
+  vramBytes: number;
+  fitsRam: boolean;
+  /** null when computing on the CPU. */
+  fitsVram: boolean | null;
+  freeRamBytes: number;
+  totalVramBytes: number | null;
+  freeVramBytes: number | null;
+}
+
+export interface GgufInspection {
+  path: string;
+  fileName: string;
+  sizeBytes: number;
+  architecture: string;
+  parameterCount: number;
+  /** Quantization name from general.file_type ('F32', 'Q4_K_M', ...), else the dominant tensor type. */
+  fileType: string;
+  quantization: string;
+  trainedContext: number | null;
+  hasChatTemplate: boolean;
+  name: string | null;
+  fit: GgufFit;
+  computeBackend: ComputeBackend;
+}
+
+export function quantizationName(info: GgufFileInfo, insights?: GgufInsights): string {
+  const fileType = info.metadata.general.file_type;
+  if (fileType !== undefined && GgufFileType[fileType] !== undefined) {
+    return GgufFileType[fileType].replace(/^(ALL|MOSTLY)_/, '');
+  }
+  const dominant = insights?.dominantTensorType;
+  if (dominant !== undefined && GgmlType[dominant] !== undefined) return GgmlType[dominant];
+  return 'unknown';
+}
+
+function metadataNumber(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'bigint') return Number(value);
+  return null;
+}
+
+export async function inspectGguf(filePath: string, options: InspectGgufOptions = {}): Promise<GgufInspection> {
+  const checked = await checkGgufStructure(filePath);
+  return describeCheckedFile(checked, options);
+}
+
+async function describeCheckedFile(checked: CheckedGgufFile, options: InspectGgufOptions): Promise<GgufInspection> {
+  const llama = await getLlamaForMachine({ gpu: options.gpu ?? 'auto' });
+  const { info } = checked;
+  const insights = await GgufInsights.from(info, llama);
+  const general = info.metadata.general as unknown as Record<string, unknown>;
+  const trainedContext = insights.trainContextSize ?? null;
+  const contextSize = options.contextSize ?? defaultContextSize(trainedContext ?? undefined);
+  const requestedLayers = options.gpuLayers ?? 'auto';
+
+  const { resolvedValues } = await insights.configurationResolver.resolveAndScoreConfig({
+    targetContextSize: contextSize,
+    targetGpuLayers: requestedLayers === 'auto' ? undefined : requestedLayers,
+  });
+  const computeBackend = computeBackendOf(llama);
+  const ram = await llama.getRamState();
+  const vram = computeBackend === 'cpu' ? null : await llama.getVramState();
+  const quantization = quantizationName(info, insights);
+
+  return {
+    path: checked.path,
+    fileName: path.basename(checked.path),
+    sizeBytes: checked.sizeBytes,
+    architecture: String(info.metadata.general.architecture),
+    parameterCount: metadataNumber(general.parameter_count) ?? insights.totalParameters,
+    fileType: quantization,
+    quantization,
+    trainedContext,
+    hasChatTemplate: typeof info.metadata.tokenizer?.chat_template === 'string',
+    name: typeof general.name === 'string' ? general.name : null,
+    fit: {
+      contextSize,
+      gpuLayers: resolvedValues.gpuLayers,
+      ramBytes: resolvedValues.totalRamUsage,
+      vramBytes: resolvedValues.totalVramUsage,
+      fitsRam: resolvedValues.totalRamUsage <= ram.free,
+      fitsVram: vram === null ? null : resolvedValues.totalVramUsage <= vram.free,
+      freeRamBytes: ram.free,
+      totalVramBytes: vram === null ? null : vram.total,
+      freeVramBytes: vram === null ? null : vram.free,
+    },
+    computeBackend,
+  };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/**
+ * Every check, memory included, before a model is loaded; throws ModelFileError with the path and the reason.
+ * Returns the inspection so callers need not read the header twice.
+ */
+export async function validateGgufFile(filePath: string, options: InspectGgufOptions = {}): Promise<GgufInspection> {
+  const inspection = await describeCheckedFile(await checkGgufStructure(filePath), options);
+  const { fit } = inspection;
+  const needed = fit.ramBytes + fit.vramBytes;
+  const free = fit.freeRamBytes + (fit.freeVramBytes ?? 0);
+  if (needed > free) {
+    throw new ModelFileError(
+      inspection.path,
+      `Model ${inspection.path} is too large for this machine with a ${fit.contextSize}-token context: it needs about ` +
+        `${formatBytes(needed)} (RAM ${formatBytes(fit.ramBytes)} + VRAM ${formatBytes(fit.vramBytes)}) but only ` +
+        `${formatBytes(free)} is free (RAM ${formatBytes(fit.freeRamBytes)} + VRAM ${formatBytes(fit.freeVramBytes ?? 0)}). ` +
+        'Try a smaller quantization or a smaller --context-size.',
+    );
+  }
+  return inspection;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Streams the file: models are gigabytes. */
+export async function sha256File(filePath: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(filePath, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

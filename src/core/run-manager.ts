@@ -1,0 +1,139 @@
+import type { EventName, EventPayload } from '../shared/contract';
+import type { InferenceBackend } from './engine/backend';
+import type { RunProgress } from './engine/runner';
+import type { NewRunRequest, PreparedRun } from './engine/start-run';
+import type { Db } from './store/database';
+
+/** A second run while one is going: the UI shows it as "busy", not as a failure. */
+export class RunBusyError extends Error {
+  readonly kind = 'busy';
+}
+
+export interface RunManager {
+  start(request: NewRunRequest): Promise<{ run: string }>;
+  resume(name: string): Promise<{ run: string }>;
+  /** Asks the active run to stop after the pairs in flight; false when `name` is not the active run. */
+  cancel(name: string): boolean;
+  active(): { run: string; progress: EventPayload<'runProgress'> | null } | null;
+  /** Stops the active run (if any) and waits until it has released the database. */
+  dispose(): Promise<void>;
+}
+
+interface ActiveRun {
+  name: string;
+  controller: AbortController;
+  done: Promise<void>;
+  progress: EventPayload<'runProgress'> | null;
+}
+
+type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/** Progress events at most this often (plus the first and the last): enough for a smooth bar, cheap for SSE/IPC. */
+const PROGRESS_INTERVAL_MS = 200;
+
+/**
+ * Runs one benchmark run at a time inside this process (the app or `medbench serve`), in the
+ * background of the call that started it: the call answers as soon as the run exists, and
+ * progress arrives as events.
+ */
+export function createRunManager(db: Db, emit: Emit): RunManager {
+  let current: ActiveRun | null = null;
+
+  const launch = async (prepare: () => Promise<PreparedRun>, name: string): Promise<{ run: string }> => {
+    if (current) throw new RunBusyError(`run "${current.name}" is still going: wait for it to finish or cancel it before starting "${name}"`);
+    // Reserve the slot before the first await, so two quick clicks cannot start two runs.
+    const controller = new AbortController();
+    const slot: ActiveRun = { name, controller, done: Promise.resolve(), progress: null };
+    current = slot;
+    let prepared: PreparedRun;
+    try {
+      prepared = await prepare();
+    } catch (error) {
+      current = null;
+      throw error;
+    }
+    slot.done = execute(prepared, slot).finally(() => {
+      if (current === slot) current = null;
+    });
+    return { run: prepared.run.name };
+  };
+
+  const execute = async ({ run, backend }: PreparedRun, slot: ActiveRun): Promise<void> => {
+    const { executeRun } = await import('./engine/runner');
+    let lastEmit = 0;
+    const onProgress = (progress: RunProgress) => {
+      const payload = toProgressEvent(run.name, progress);
+      slot.progress = payload;
+      const now = performance.now();
+      if (now - lastEmit >= PROGRESS_INTERVAL_MS || progress.done === progress.total) {
+        lastEmit = now;
+        emit('runProgress', payload);
+      }
+    };
+    try {
+      const result = await executeRun(db, run, yieldingBackend(backend), { signal: slot.controller.signal, onProgress });
+      if (slot.progress) emit('runProgress', slot.progress);
+      emit('runFinished', { run: run.name, status: result.status, predicted: result.predicted, remaining: result.remaining, seconds: result.seconds, error: null });
+    } catch (error) {
+      emit('runFinished', { run: run.name, status: 'failed', predicted: slot.progress?.done ?? 0, remaining: 0, seconds: slot.progress?.elapsed ?? 0, error: (error as Error).message });
+    } finally {
+      await backend.dispose().catch(() => undefined);
+    }
+  };
+
+  return {
+    start: async (request) => {
+      const { prepareNewRun } = await import('./engine/start-run');
+      return launch(() => prepareNewRun(db, request), request.name);
+    },
+    resume: async (name) => {
+      const { prepareResume } = await import('./engine/start-run');
+      return launch(() => prepareResume(db, name), name);
+    },
+    cancel: (name) => {
+      if (!current || current.name !== name) return false;
+      current.controller.abort();
+      return true;
+    },
+    active: () => (current ? { run: current.name, progress: current.progress } : null),
+    dispose: async () => {
+      const running = current;
+      if (!running) return;
+      running.controller.abort();
+      await running.done;
+    },
+  };
+}
+
+function toProgressEvent(run: string, progress: RunProgress): EventPayload<'runProgress'> {
+  return {
+    run,
+    done: progress.done,
+    total: progress.total,
+    invalid: progress.invalid,
+    elapsed: progress.elapsed,
+    eta: Number.isFinite(progress.eta) ? progress.eta : null,
+    promptTokensPerSecond: progress.promptTokensPerSecond,
+    generatedTokensPerSecond: progress.generatedTokensPerSecond,
+  };
+}
+
+/**
+ * The baseline computes each concept synchronously, so a run would otherwise hold the event loop
+ * until it ends (no HTTP answers, no IPC). Yielding to the loop after every concept keeps the
+ * server and the window responsive at a negligible cost.
+ */
+function yieldingBackend(backend: InferenceBackend): InferenceBackend {
+  return {
+    kind: backend.kind,
+    parallelism: backend.parallelism,
+    manifest: () => backend.manifest(),
+    dispose: () => backend.dispose(),
+    async *predictNote(note, options) {
+      for await (const result of backend.predictNote(note, options)) {
+        yield result;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
+import { ApiError, call, useApi } from './api';
+
+export interface Loaded<T> {
+  data: T | null;
+  error: ApiError | Error | null;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Calls the core when the request changes (compared as JSON) and on reload(). A null request waits. */
+export function useCall<N extends CallName>(name: N, request: CallRequest<N> | null): Loaded<CallResponse<N>> {
+  const api = useApi();
+  const key = request === null ? null : JSON.stringify(request);
+  const [state, setState] = useState<{ data: CallResponse<N> | null; error: Error | null; loading: boolean }>({ data: null, error: null, loading: key !== null });
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    if (key === null) return;
+    let current = true;
+    setState((previous) => ({ ...previous, loading: true }));
+    call(api, name, JSON.parse(key) as CallRequest<N>).then(
+      (data) => current && setState({ data, error: null, loading: false }),
+      (error: Error) => current && setState({ data: null, error, loading: false }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, name, key, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { ...state, reload };
+}
+
+export interface Route {
+  path: string[];
+  query: URLSearchParams;
+}
+
+function parseHash(): Route {
+  const hash = window.location.hash.replace(/^#\/?/, '');
+  const [pathPart = '', queryPart = ''] = hash.split('?');
+  return { path: pathPart.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(queryPart) };
+}
+
+/** Hash routes (#/pairs?dataset=demo): they work from file:// in the app and from the server alike. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState(parseHash);
+  useEffect(() => {
+    const onChange = () => setRoute(parseHash());
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
+
+export function href(path: string, query: Record<string, string | number | undefined | null> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const search = params.toString();
+  return `#/${path}${search ? `?${search}` : ''}`;
+}
+
+export function navigate(path: string, query: Record<string, string | number | undefined | null> = {}): void {
+  window.location.hash = href(path, query);
+}

@@ -1,0 +1,170 @@
+import { useState, type FormEvent } from 'react';
+import type { CallResponse } from '../../../shared/contract';
+import { ApiError, call, useApi } from '../api';
+import { Empty, ErrorBox, Loading } from '../components';
+import { href, useCall } from '../hooks';
+import { bytes } from '../lib/format';
+
+type Model = CallResponse<'listModels'>['models'][number];
+
+export function ModelsView() {
+  const models = useCall('listModels', {});
+  const [inspected, setInspected] = useState<number | null>(null);
+  return (
+    <section>
+      <header className="view-header">
+        <h1>Models</h1>
+      </header>
+      {models.error && <ErrorBox error={models.error} />}
+      {!models.data && !models.error && <Loading what="models" />}
+      {models.data && models.data.models.length === 0 && (
+        <Empty title="No model registered">
+          Register a local GGUF file below (it is checked and hashed, never uploaded), or with <code>medbench models add PATH</code>. Until then the{' '}
+          <a href={href('runs')}>baseline</a> runs without any model.
+        </Empty>
+      )}
+      {models.data && models.data.models.length > 0 && (
+        <table className="data-table" aria-label="Models">
+          <thead>
+            <tr>
+              <th>File</th>
+              <th>Architecture</th>
+              <th className="num">Parameters</th>
+              <th>Quantization</th>
+              <th className="num">Size</th>
+              <th className="num">Trained context</th>
+              <th>Chat template</th>
+              <th>sha256</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {models.data.models.map((m) => (
+              <ModelRow key={m.id} model={m} onInspect={() => setInspected(inspected === m.id ? null : m.id)} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {inspected !== null && <Inspection id={inspected} />}
+      <RegisterForm onRegistered={models.reload} />
+    </section>
+  );
+}
+
+function ModelRow({ model: m, onInspect }: { model: Model; onInspect: () => void }) {
+  return (
+    <tr>
+      <td>
+        <strong>{m.fileName}</strong>
+        <div className="muted small">{m.missing ? <span className="error">file missing: {m.path}</span> : m.path}</div>
+      </td>
+      <td>{m.architecture ?? '–'}</td>
+      <td className="num">{m.parameterCount === null ? '–' : formatParameters(m.parameterCount)}</td>
+      <td>{m.quantization ?? '–'}</td>
+      <td className="num">{bytes(m.sizeBytes)}</td>
+      <td className="num">{m.trainedContext?.toLocaleString() ?? '–'}</td>
+      <td>{m.hasChatTemplate ? 'yes' : <span title="prompts fall back to a generic template">no</span>}</td>
+      <td className="mono small">{m.sha256.slice(0, 12)}</td>
+      <td>
+        <button className="link" onClick={onInspect} disabled={m.missing}>
+          Fit on this machine
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function formatParameters(count: number): string {
+  if (count >= 1e9) return `${(count / 1e9).toFixed(1)} B`;
+  if (count >= 1e6) return `${(count / 1e6).toFixed(1)} M`;
+  return `${(count / 1e3).toFixed(0)} K`;
+}
+
+function Inspection({ id }: { id: number }) {
+  const inspection = useCall('inspectModel', { id });
+  if (inspection.error) return <ErrorBox error={inspection.error} />;
+  if (!inspection.data) return <Loading what="the model's memory estimate" />;
+  const i = inspection.data;
+  return (
+    <div className="panel">
+      <h2>{i.name ?? i.fileName}</h2>
+      <dl className="facts">
+        <dt>Compute backend</dt>
+        <dd>{i.computeBackend}</dd>
+        <dt>Context size</dt>
+        <dd>{i.fit.contextSize.toLocaleString()} tokens (trained: {i.trainedContext?.toLocaleString() ?? 'unknown'})</dd>
+        <dt>GPU layers</dt>
+        <dd>{i.fit.gpuLayers}</dd>
+        <dt>RAM needed</dt>
+        <dd>
+          {bytes(i.fit.ramBytes)} of {bytes(i.fit.freeRamBytes)} free {i.fit.fitsRam ? '✓ fits' : '✗ does not fit'}
+        </dd>
+        <dt>VRAM needed</dt>
+        <dd>{i.fit.fitsVram === null ? 'n/a (CPU)' : `${bytes(i.fit.vramBytes)} of ${bytes(i.fit.freeVramBytes)} free ${i.fit.fitsVram ? '✓ fits' : '✗ does not fit'}`}</dd>
+      </dl>
+    </div>
+  );
+}
+
+function RegisterForm({ onRegistered }: { onRegistered: () => void }) {
+  const api = useApi();
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [dialog, setDialog] = useState(true);
+
+  const choose = async () => {
+    try {
+      const result = await call(api, 'chooseFile', { purpose: 'model' });
+      if (result.path) setPath(result.path);
+    } catch (e) {
+      if (e instanceof ApiError && e.kind === 'unavailable') setDialog(false);
+      else setError(e as Error);
+    }
+  };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setMessage(null);
+    try {
+      const { model, created } = await call(api, 'registerModel', { path: path.trim() });
+      setMessage(created ? `Registered ${model.fileName}.` : `${model.fileName} was already registered.`);
+      setPath('');
+      onRegistered();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="panel form" onSubmit={(e) => void submit(e)} aria-label="Register a model">
+      <h2>Register a GGUF model</h2>
+      <label className="field">
+        <span>Model file</span>
+        <span className="file-field">
+          <input name="model-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/models/qwen2.5-7b-instruct-q4_k_m.gguf" spellCheck={false} />
+          {dialog && (
+            <button type="button" onClick={() => void choose()}>
+              Choose…
+            </button>
+          )}
+        </span>
+      </label>
+      {!dialog && <p className="muted">No file dialog in a browser tab: type the full path of the file on this machine.</p>}
+      <div className="actions">
+        <button className="primary" type="submit" disabled={busy || !path.trim()}>
+          {busy ? 'Checking and hashing…' : 'Register'}
+        </button>
+      </div>
+      {error && <ErrorBox error={error} hint="The file must be a complete GGUF model that fits in this machine's memory." />}
+      {message && (
+        <p className="success" role="status">
+          {message}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,235 @@
+/**
+ * A test double of the parts of the `electron` module the main process uses (the Electron binary
+ * is not installed here). It records what the app asked for, and lets tests fire the events
+ * Electron would fire. `vi.mock('electron', ...)` serves `electronModule`; `resetElectron()`
+ * gives each test a fresh app.
+ */
+type Listener = (...args: never[]) => unknown;
+
+export class Emitter {
+  readonly listeners = new Map<string, Listener[]>();
+  on(event: string, listener: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+  once(event: string, listener: Listener): this {
+    return this.on(event, listener);
+  }
+  emit(event: string, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(event) ?? []) (listener as (...a: unknown[]) => unknown)(...args);
+  }
+  count(event: string): number {
+    return this.listeners.get(event)?.length ?? 0;
+  }
+}
+
+export function preventableEvent(): { preventDefault(): void; defaultPrevented: boolean } {
+  const event = {
+    defaultPrevented: false,
+    preventDefault() {
+      event.defaultPrevented = true;
+    },
+  };
+  return event;
+}
+
+export class FakeWebContents extends Emitter {
+  readonly sent: [string, unknown][] = [];
+  destroyed = false;
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = handler;
+  }
+  send(channel: string, payload: unknown): void {
+    this.sent.push([channel, payload]);
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+}
+
+export class FakeBrowserWindow extends Emitter {
+  readonly webContents = new FakeWebContents();
+  readonly loaded: string[] = [];
+  shown = false;
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    state.windows.push(this);
+  }
+  loadURL(url: string): Promise<void> {
+    this.loaded.push(url);
+    return Promise.resolve();
+  }
+  show(): void {
+    this.shown = true;
+  }
+  focus(): void {}
+  restore(): void {}
+  isMinimized(): boolean {
+    return false;
+  }
+}
+
+type Handler = (...args: never[]) => unknown;
+
+interface ElectronState {
+  windows: FakeBrowserWindow[];
+  isPackaged: boolean;
+  name: string;
+  singleInstance: boolean;
+  userData: string;
+  paths: Map<string, string>;
+  quits: number;
+  exitCode: number | null;
+  sandboxEnabled: boolean;
+  privilegedSchemes: unknown[];
+  protocolHandlers: Map<string, (request: { url: string }) => Promise<Response>>;
+  ipcHandlers: Map<string, Handler>;
+  beforeRequest: ((details: { url: string }, callback: (response: { cancel: boolean }) => void) => void) | null;
+  permissionRequest: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null;
+  permissionCheck: ((contents: unknown, permission: string) => boolean) | null;
+  menuTemplate: unknown[] | null;
+  openDialogs: unknown[][];
+  openDialogResult: { canceled: boolean; filePaths: string[] };
+  messageBoxes: unknown[][];
+  messageBoxResponse: number;
+  errorBoxes: [string, string][];
+  openedPaths: string[];
+  /** Settled by `becomeReady()`, as Electron resolves `app.whenReady()`. */
+  ready: Promise<void>;
+  becomeReady: () => void;
+}
+
+function freshState(): ElectronState {
+  let becomeReady = () => {};
+  const ready = new Promise<void>((resolve) => {
+    becomeReady = resolve;
+  });
+  return {
+    windows: [],
+    isPackaged: true,
+    name: 'medbench-local',
+    singleInstance: true,
+    userData: '/nonexistent/user-data',
+    paths: new Map(),
+    quits: 0,
+    exitCode: null,
+    sandboxEnabled: false,
+    privilegedSchemes: [],
+    protocolHandlers: new Map(),
+    ipcHandlers: new Map(),
+    beforeRequest: null,
+    permissionRequest: null,
+    permissionCheck: null,
+    menuTemplate: null,
+    openDialogs: [],
+    openDialogResult: { canceled: true, filePaths: [] },
+    messageBoxes: [],
+    messageBoxResponse: 1,
+    errorBoxes: [],
+    openedPaths: [],
+    ready,
+    becomeReady,
+  };
+}
+
+export let state: ElectronState = freshState();
+
+class FakeApp extends Emitter {
+  get isPackaged(): boolean {
+    return state.isPackaged;
+  }
+  enableSandbox(): void {
+    state.sandboxEnabled = true;
+  }
+  requestSingleInstanceLock(): boolean {
+    return state.singleInstance;
+  }
+  setName(name: string): void {
+    state.name = name;
+  }
+  setPath(name: string, value: string): void {
+    state.paths.set(name, value);
+  }
+  getPath(name: string): string {
+    return state.paths.get(name) ?? (name === 'userData' ? state.userData : `/nonexistent/${name}`);
+  }
+  whenReady(): Promise<void> {
+    return state.ready;
+  }
+  quit(): void {
+    state.quits++;
+    // Electron emits before-quit; quitting goes ahead unless a listener prevents it.
+    const event = preventableEvent();
+    this.emit('before-quit', event);
+  }
+  exit(code: number): void {
+    state.exitCode = code;
+  }
+}
+
+export const app = new FakeApp();
+
+export function resetElectron(): void {
+  state = freshState();
+  app.listeners.clear();
+}
+
+export const electronModule = {
+  app,
+  BrowserWindow: FakeBrowserWindow,
+  protocol: {
+    registerSchemesAsPrivileged: (schemes: unknown[]) => {
+      state.privilegedSchemes.push(...schemes);
+    },
+    handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) => {
+      state.protocolHandlers.set(scheme, handler);
+    },
+  },
+  session: {
+    defaultSession: {
+      webRequest: {
+        onBeforeRequest: (listener: ElectronState['beforeRequest']) => {
+          state.beforeRequest = listener;
+        },
+      },
+      setPermissionRequestHandler: (handler: ElectronState['permissionRequest']) => {
+        state.permissionRequest = handler;
+      },
+      setPermissionCheckHandler: (handler: ElectronState['permissionCheck']) => {
+        state.permissionCheck = handler;
+      },
+    },
+  },
+  ipcMain: {
+    handle: (channel: string, handler: Handler) => {
+      if (state.ipcHandlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+      state.ipcHandlers.set(channel, handler);
+    },
+  },
+  dialog: {
+    showOpenDialog: async (...args: unknown[]) => {
+      state.openDialogs.push(args);
+      return state.openDialogResult;
+    },
+    showMessageBox: async (...args: unknown[]) => {
+      state.messageBoxes.push(args);
+      return { response: state.messageBoxResponse, checkboxChecked: false };
+    },
+    showErrorBox: (title: string, content: string) => {
+      state.errorBoxes.push([title, content]);
+    },
+  },
+  Menu: {
+    buildFromTemplate: (template: unknown[]) => ({ template }),
+    setApplicationMenu: (menu: { template: unknown[] }) => {
+      state.menuTemplate = menu.template;
+    },
+  },
+  shell: {
+    openPath: async (folder: string) => {
+      state.openedPaths.push(folder);
+      return '';
+    },
+  },
+};
