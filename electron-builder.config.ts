@@ -25,8 +25,11 @@ const config: Configuration = {
     '!node_modules/node-llama-cpp/bins/!(${os}-${arch}*)/**/*',
     '!node_modules/node-llama-cpp/llama/localBuilds/!(${os}-${arch}*)/**/*',
     '!node_modules/@node-llama-cpp/!(${os}-${arch}*)/bins/**/*',
-    // The CLI's TypeScript runner (and its esbuild binary) has no use inside the app.
+    // The CLI's TypeScript runner (and its esbuild binary) has no use inside the app, nor have
+    // better-sqlite3's C sources once it is compiled (they are still there for the rebuild).
     '!node_modules/{tsx,esbuild,@esbuild}/**/*',
+    '!node_modules/better-sqlite3/{deps,src}/**/*',
+    '!node_modules/better-sqlite3/build/Release/test_extension.node',
   ],
 
   // Native code cannot be loaded from inside an asar archive: these are unpacked next to it

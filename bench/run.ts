@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchBootstrap } from './bootstrap';
 import { benchImport } from './import';
+import { benchUi } from './ui';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +27,7 @@ fs.mkdirSync(workDir, { recursive: true });
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
 const parts: Record<string, () => Promise<unknown>> = {
   import: () => benchImport({ workDir, textMb: Number(values.mb), seed: Number(values.seed) }),
+  ui: () => benchUi({ workDir }),
   bootstrap: async () => benchBootstrap({ seed: Number(values.seed) }),
 };
 

@@ -14,7 +14,6 @@ export const CHANNEL_PREFIX = 'medbench:';
 const name = z.string().min(1).max(200);
 const filePath = z.string().min(1).max(4096);
 const interval = z.tuple([z.number(), z.number()]);
-const labelOutcome = z.enum(['tp', 'fp', 'fn', 'tn']);
 /** A pair's outcome in one run: its label outcome, or why it has none. */
 const pairOutcome = z.enum(['tp', 'fp', 'fn', 'tn', 'invalid', 'missing']);
 const matchType = z.enum(['exact', 'partial', 'proximate', 'none']);
@@ -385,7 +384,6 @@ export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.infer<Events[E]>;
 
 export type PairOutcome = z.infer<typeof pairOutcome>;
-export type LabelOutcome = z.infer<typeof labelOutcome>;
 
 /** Errors cross the boundary as data, never as thrown objects with stacks. */
 export const callErrorKinds = ['invalid-request', 'not-found', 'failed', 'unavailable', 'busy'] as const;

@@ -62,7 +62,7 @@ function committedPairs(dbPath: string): Set<number> {
 
 async function killTrial(trial: number, runArgs: readonly string[], expectedPairs: number, maxDelayMs: number, env: NodeJS.ProcessEnv): Promise<TrialOutcome> {
   const random = trialRandom(trial + 1);
-  const db = path.join(dir, `trial-${trial}-${path.basename(runArgs[1]!)}.db`);
+  const db = path.join(dir, `trial-${trial}-${runArgs[4]}.db`);
   fs.copyFileSync(template, db);
   const child = spawnMedbench([...runArgs, '--db', db], env);
   const result = finished(child);

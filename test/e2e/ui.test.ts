@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRenderer, demoFiles, repoRoot } from './build-renderer';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, startServe, type ServeProcess } from './helpers';
@@ -64,26 +64,26 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
     await page.locator('input[name=dataset]').fill('demo');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Imported demo: 74 pairs' }).waitFor();
-    await expect(page.getByRole('table', { name: 'Datasets' }).getByRole('row')).toHaveCount(2);
+    await waitForCount(page.getByRole('table', { name: 'Datasets' }).getByRole('row'), 2);
     await shoot('datasets');
 
-    await page.getByRole('link', { name: 'Runs' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Runs' }).click();
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.getByText(/Run baseline finished after/).waitFor({ timeout: 60_000 });
     await page.locator('input[name=name]').fill('baseline-first-30');
     await page.locator('input[name=limit]').fill('30');
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.getByText(/Run baseline-first-30 finished after/).waitFor({ timeout: 60_000 });
-    await expect(page.locator('tr[data-run="baseline-first-30"]')).toContainText('30/30');
+    await page.locator('tr[data-run="baseline-first-30"]').filter({ hasText: '30/30' }).waitFor();
     await shoot('runs');
 
     // Pairs, filtered to the baseline's false negatives.
-    await page.getByRole('link', { name: 'Pairs' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Pairs' }).click();
     await page.locator('select[name=run]').selectOption('baseline');
     await page.locator('select[name=outcome]').selectOption('fn');
     await page.getByText(/^\d+ of 74 pairs$/).waitFor();
     const fnRows = page.locator('.pairs-scroll [role=row]');
-    await expect(fnRows.first()).toBeVisible();
+    await fnRows.first().waitFor();
     const fnOutcomes = await page.locator('.pairs-scroll .badge.outcome-fn').count();
     expect(fnOutcomes).toBe(await fnRows.count());
     expect(await page.locator('.pairs-scroll .badge.outcome-tp, .pairs-scroll .badge.outcome-tn, .pairs-scroll .badge.outcome-fp').count()).toBe(0);
@@ -106,25 +106,26 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
       if (!found) await page.goBack();
     }
     expect(found).toBe(true);
-    await expect(page.locator('.prediction')).toHaveCount(2);
+    await waitForCount(page.locator('.prediction'), 2);
     await page.locator('.jumps .jump').first().click();
+    await page.waitForTimeout(1300); // let the jump's flash fade before the screenshot
     await shoot('pair-detail');
 
-    await page.getByRole('link', { name: 'Metrics' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Metrics' }).click();
     await page.locator('select[name=run]').selectOption('baseline');
     await page.locator('[data-metric=F1] .card-value').waitFor();
-    await expect(page.locator('.confusion')).toContainText('TP');
-    await expect(page.locator('.recharts-bar-rectangle').first()).toBeVisible();
+    await page.locator('.confusion').filter({ hasText: 'TP' }).waitFor();
+    await page.locator('.recharts-bar-rectangle').first().waitFor();
     await shoot('metrics');
 
-    await page.getByRole('link', { name: 'Compare' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Compare' }).click();
     await page.locator('select[name=run-a]').selectOption('baseline');
     await page.locator('select[name=run-b]').selectOption('baseline-first-30');
     await page.getByTestId('mcnemar-p').waitFor();
-    await expect(page.getByTestId('comparison')).toContainText('Over the 30 pairs both runs planned');
+    await page.getByTestId('comparison').filter({ hasText: 'Over the 30 pairs both runs planned' }).waitFor();
     await shoot('compare');
 
-    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Models' }).click();
     await page.getByText('No model registered').waitFor();
 
     expect(foreignRequests).toEqual([]);
@@ -132,7 +133,11 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
   }, 110_000);
 });
 
-/** playwright-core has no test runner: a small polling `expect` over locators. */
-function expect<T>(actual: T) {
-  return Object.assign(vitestExpect(actual), locatorAssertions(actual));
+/** playwright-core has no assertion library: wait until a locator matches exactly `count` elements. */
+async function waitForCount(locator: Locator, count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await locator.count()) !== count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} elements for ${locator}, found ${await locator.count()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

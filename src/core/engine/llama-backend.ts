@@ -278,7 +278,13 @@ class LlamaBackend implements InferenceBackend {
     const strategy = options.strategy ?? 'note-major';
     const template = options.promptTemplate ?? builtInPromptTemplate();
 
-    const inspection = await validateGgufFile(options.modelPath, { gpu, gpuLayers, contextSize: options.contextSize });
+    const inspection = await validateGgufFile(options.modelPath, {
+      gpu,
+      gpuLayers,
+      contextSize: options.contextSize,
+      batchSize: options.batchSize,
+      sequences,
+    });
     const contextSize = positiveInteger(options.contextSize ?? defaultContextSize(inspection.trainedContext ?? undefined), 'contextSize');
     const batchSize = Math.min(positiveInteger(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'), contextSize);
     const llama = await getLlamaForMachine({ gpu });

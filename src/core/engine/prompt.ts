@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { EngineConcept, EngineSentence, LabelMode } from './backend';
 import { MAX_EVIDENCE_ITEMS } from './answer-schema';
+import { UserError } from '../errors';
 
 export const PROMPT_VERSION = 'medbench-v1';
 
@@ -29,7 +30,7 @@ Does the note document this concept? Reply with the JSON object only.`;
 const PLACEHOLDER_PATTERN = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 const KNOWN_PLACEHOLDERS = new Set(['note', 'code', 'desc', 'labels']);
 
-export class PromptTemplateError extends Error {
+export class PromptTemplateError extends UserError {
   override name = 'PromptTemplateError';
 }
 

@@ -20,6 +20,7 @@ import {
   type GgufTensorInfo,
   type Llama,
 } from 'node-llama-cpp';
+import { UserError } from '../errors';
 
 export type GpuSetting = 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal';
 export type ComputeBackend = 'cpu' | 'cuda' | 'vulkan' | 'metal';
@@ -31,7 +32,7 @@ export function defaultContextSize(trainedContextSize: number | undefined): numb
   return Math.min(trainedContextSize ?? DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_CONTEXT_SIZE);
 }
 
-export class ModelFileError extends Error {
+export class ModelFileError extends UserError {
   override name = 'ModelFileError';
   constructor(
     readonly filePath: string,
@@ -41,7 +42,7 @@ export class ModelFileError extends Error {
   }
 }
 
-export class ComputeBackendError extends Error {
+export class ComputeBackendError extends UserError {
   override name = 'ComputeBackendError';
 }
 
@@ -225,6 +226,10 @@ export interface InspectGgufOptions {
   contextSize?: number;
   gpu?: GpuSetting;
   gpuLayers?: number | 'auto';
+  /** For the context memory estimate; default min(2048, contextSize). */
+  batchSize?: number;
+  /** Parallel sequences, for the context memory estimate; default 1. */
+  sequences?: number;
 }
 
 export interface GgufFit {
@@ -286,11 +291,22 @@ async function describeCheckedFile(checked: CheckedGgufFile, options: InspectGgu
   const contextSize = options.contextSize ?? defaultContextSize(trainedContext ?? undefined);
   const requestedLayers = options.gpuLayers ?? 'auto';
 
-  const { resolvedValues } = await insights.configurationResolver.resolveAndScoreConfig({
-    targetContextSize: contextSize,
-    targetGpuLayers: requestedLayers === 'auto' ? undefined : requestedLayers,
-  });
   const computeBackend = computeBackendOf(llama);
+  const gpuLayers = await resolveGpuLayers(insights, llama, requestedLayers, contextSize);
+  // Closed-form estimates: instant at any size (the simulation behind resolveAndScoreConfig allocates as it goes).
+  const modelNeeds = insights.estimateModelResourceRequirements({
+    gpuLayers,
+    useMmap: llama.supportsMmap,
+    gpuSupportsMmap: llama.gpuSupportsMmap,
+  });
+  const contextNeeds = insights.estimateContextResourceRequirements({
+    contextSize,
+    modelGpuLayers: gpuLayers,
+    batchSize: Math.min(options.batchSize ?? 2048, contextSize),
+    sequences: options.sequences ?? 1,
+  });
+  const ramBytes = Math.round(modelNeeds.cpuRam + contextNeeds.cpuRam);
+  const vramBytes = Math.round(modelNeeds.gpuVram + contextNeeds.gpuVram);
   const ram = await llama.getRamState();
   const vram = computeBackend === 'cpu' ? null : await llama.getVramState();
   const quantization = quantizationName(info, insights);
@@ -308,17 +324,25 @@ async function describeCheckedFile(checked: CheckedGgufFile, options: InspectGgu
     name: typeof general.name === 'string' ? general.name : null,
     fit: {
       contextSize,
-      gpuLayers: resolvedValues.gpuLayers,
-      ramBytes: resolvedValues.totalRamUsage,
-      vramBytes: resolvedValues.totalVramUsage,
-      fitsRam: resolvedValues.totalRamUsage <= ram.free,
-      fitsVram: vram === null ? null : resolvedValues.totalVramUsage <= vram.free,
+      gpuLayers,
+      ramBytes,
+      vramBytes,
+      fitsRam: ramBytes <= ram.free,
+      fitsVram: vram === null ? null : vramBytes <= vram.free,
       freeRamBytes: ram.free,
       totalVramBytes: vram === null ? null : vram.total,
       freeVramBytes: vram === null ? null : vram.free,
     },
     computeBackend,
   };
+}
+
+/** The CPU offloads nothing; 'auto' on a GPU asks node-llama-cpp what fits next to the context. */
+async function resolveGpuLayers(insights: GgufInsights, llama: Llama, requested: number | 'auto', contextSize: number): Promise<number> {
+  if (!llama.supportsGpuOffloading) return 0;
+  if (requested !== 'auto') return Math.min(requested, insights.totalLayers);
+  const { resolvedValues } = await insights.configurationResolver.resolveAndScoreConfig({ targetContextSize: contextSize });
+  return resolvedValues.gpuLayers;
 }
 
 function formatBytes(bytes: number): string {

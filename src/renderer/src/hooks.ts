@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
-import { ApiError, call, useApi } from './api';
+import { call, useApi, type ApiError } from './api';
 
 export interface Loaded<T> {
   data: T | null;

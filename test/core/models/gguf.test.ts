@@ -175,11 +175,11 @@ describe('validateGgufFile', () => {
   });
 
   it('refuses a model that cannot fit in free memory, saying both numbers', async () => {
-    // A 200M-token context needs about 230 GB of KV cache: more than any test machine has free.
-    const error = await modelFileError(() => validateGgufFile(tinyPath, { gpu: 'cpu', contextSize: 200_000_000 }));
-    expect(error.message).toMatch(/is too large for this machine with a 200000000-token context: it needs about [\d.]+ GiB \(RAM [\d.]+ GiB \+ VRAM 0\.0 MiB\) but only [\d.]+ GiB is free \(RAM [\d.]+ GiB \+ VRAM/);
+    // A 100M-token context needs terabytes of KV cache: more than any test machine has free.
+    const error = await modelFileError(() => validateGgufFile(tinyPath, { gpu: 'cpu', contextSize: 100_000_000 }));
+    expect(error.message).toMatch(/is too large for this machine with a 100000000-token context: it needs about [\d.]+ GiB \(RAM [\d.]+ GiB \+ VRAM 0\.0 MiB\) but only [\d.]+ GiB is free \(RAM [\d.]+ GiB \+ VRAM/);
     expect(error.message).toContain(tinyPath);
-  }, 60_000);
+  });
 });
 
 describe('getLlamaForMachine', () => {
