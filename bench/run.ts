@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchBootstrap } from './bootstrap';
+import { benchEngine } from './engine';
 import { benchImport } from './import';
 import { benchUi } from './ui';
 
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     only: { type: 'string', multiple: true },
     mb: { type: 'string', default: '200' },
     seed: { type: 'string', default: '7' },
+    model: { type: 'string' },
   },
 });
 
@@ -27,6 +29,7 @@ fs.mkdirSync(workDir, { recursive: true });
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
 const parts: Record<string, () => Promise<unknown>> = {
   import: () => benchImport({ workDir, textMb: Number(values.mb), seed: Number(values.seed) }),
+  engine: () => benchEngine({ workDir, ...(values.model ? { modelPath: values.model } : {}) }),
   ui: () => benchUi({ workDir }),
   bootstrap: async () => benchBootstrap({ seed: Number(values.seed) }),
 };

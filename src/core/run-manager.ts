@@ -1,5 +1,4 @@
 import type { EventName, EventPayload } from '../shared/contract';
-import type { InferenceBackend } from './engine/backend';
 import type { RunProgress } from './engine/runner';
 import type { NewRunRequest, PreparedRun } from './engine/start-run';
 import type { Db } from './store/database';
@@ -71,7 +70,7 @@ export function createRunManager(db: Db, emit: Emit): RunManager {
       }
     };
     try {
-      const result = await executeRun(db, run, yieldingBackend(backend), { signal: slot.controller.signal, onProgress });
+      const result = await executeRun(db, run, backend, { signal: slot.controller.signal, onProgress });
       if (slot.progress) emit('runProgress', slot.progress);
       emit('runFinished', { run: run.name, status: result.status, predicted: result.predicted, remaining: result.remaining, seconds: result.seconds, error: null });
     } catch (error) {
@@ -115,25 +114,5 @@ function toProgressEvent(run: string, progress: RunProgress): EventPayload<'runP
     eta: Number.isFinite(progress.eta) ? progress.eta : null,
     promptTokensPerSecond: progress.promptTokensPerSecond,
     generatedTokensPerSecond: progress.generatedTokensPerSecond,
-  };
-}
-
-/**
- * The baseline computes each concept synchronously, so a run would otherwise hold the event loop
- * until it ends (no HTTP answers, no IPC). Yielding to the loop after every concept keeps the
- * server and the window responsive at a negligible cost.
- */
-function yieldingBackend(backend: InferenceBackend): InferenceBackend {
-  return {
-    kind: backend.kind,
-    parallelism: backend.parallelism,
-    manifest: () => backend.manifest(),
-    dispose: () => backend.dispose(),
-    async *predictNote(note, options) {
-      for await (const result of backend.predictNote(note, options)) {
-        yield result;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    },
   };
 }

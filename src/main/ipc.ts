@@ -1,15 +1,13 @@
 import type { IpcMain, IpcMainInvokeEvent, WebFrameMain } from 'electron';
 import {
-  callError,
   callNames,
   channelOf,
-  contract,
+  dispatchCall,
   eventChannelOf,
   eventNames,
   events,
   failure,
   type CallHandlers,
-  type CallName,
   type EventName,
 } from '../shared/contract';
 
@@ -19,31 +17,6 @@ export type SenderFrame = Pick<WebFrameMain, 'url' | 'parent'> | null | undefine
 /** A call is ours when it comes from the top frame of a page we loaded ourselves. */
 export function isTrustedSender(frame: SenderFrame, isTrustedPageUrl: (url: string) => boolean): boolean {
   return frame !== null && frame !== undefined && frame.parent === null && isTrustedPageUrl(frame.url);
-}
-
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues.map((issue) => `${issue.path.map(String).join('.') || 'request'}: ${issue.message}`).join('; ');
-}
-
-/**
- * Answers one call: validates the payload against the contract, runs the handler, and returns
- * its response, or a CallError as data (a thrown error never crosses the bridge with its stack).
- * A response that breaks the contract is reported as a failure rather than passed on.
- */
-export async function answerCall(name: CallName, handlers: CallHandlers, payload: unknown) {
-  const request = contract[name].request.safeParse(payload ?? {});
-  if (!request.success) return failure('invalid-request', `${name}: ${describeIssues(request.error.issues)}`);
-  let result: unknown;
-  try {
-    result = await (handlers[name] as (request: unknown) => unknown)(request.data);
-  } catch (error) {
-    return failure('failed', error instanceof Error ? error.message : String(error));
-  }
-  const asError = callError.safeParse(result);
-  if (asError.success) return asError.data;
-  const response = contract[name].response.safeParse(result);
-  if (!response.success) return failure('failed', `${name} answered outside the contract: ${describeIssues(response.error.issues)}`);
-  return response.data;
 }
 
 /**
@@ -60,7 +33,8 @@ export function registerIpcHandlers(
       if (!isTrustedSender(event.senderFrame, isTrustedPageUrl)) {
         return failure('invalid-request', `${name}: refused, the call did not come from the MedBench Local window`);
       }
-      return answerCall(name, handlers, payload);
+      // The same validation and error mapping as `medbench serve`: payload, handler, response.
+      return dispatchCall(handlers, name, payload);
     });
   }
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMimicLike } from '../../bench/generate-notes';
 import { importDataset } from '../../src/core/data/import';
 import { openStore } from '../../src/core/store/database';
-import { tempDir } from '../helpers/mimic-files';
+import { annotationsCsv, notesCsv, spansOf, tempDir, writeFile } from '../helpers/mimic-files';
 import { ensureTinyModel } from '../helpers/tiny-gguf';
 import { cliEnv, finished, integrityOf, medbench, spawnMedbench, sleep, withReader } from './medbench-process';
 
@@ -60,10 +60,10 @@ function committedPairs(dbPath: string): Set<number> {
   }
 }
 
-async function killTrial(trial: number, runArgs: readonly string[], expectedPairs: number, maxDelayMs: number, env: NodeJS.ProcessEnv): Promise<TrialOutcome> {
+async function killTrial(trial: number, source: string, runArgs: readonly string[], expectedPairs: number, maxDelayMs: number, env: NodeJS.ProcessEnv): Promise<TrialOutcome> {
   const random = trialRandom(trial + 1);
   const db = path.join(dir, `trial-${trial}-${runArgs[4]}.db`);
-  fs.copyFileSync(template, db);
+  fs.copyFileSync(source, db);
   const child = spawnMedbench([...runArgs, '--db', db], env);
   const result = finished(child);
   let exited = false;
@@ -130,7 +130,7 @@ async function inBatches(count: number, work: (trial: number) => Promise<TrialOu
 describe('SIGKILL during a run', () => {
   it(`baseline: ${TRIALS} kills at random moments lose nothing committed, duplicate nothing, and resume to one prediction per pair`, async () => {
     const env = cliEnv(path.join(dir, 'home'));
-    const outcomes = await inBatches(TRIALS, (trial) => killTrial(trial, ['run', '--model', 'baseline', '--name', 'k'], planned, 1500, env));
+    const outcomes = await inBatches(TRIALS, (trial) => killTrial(trial, template, ['run', '--model', 'baseline', '--name', 'k'], planned, 1500, env));
     const midRun = outcomes.filter((o) => !o.exitedBeforeKill && o.afterKill > 0 && o.afterKill < planned);
     // The probe is only worth something if most kills really hit a run in progress.
     expect(midRun.length, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(TRIALS / 2);
@@ -140,8 +140,20 @@ describe('SIGKILL during a run', () => {
   it.skipIf(!fs.existsSync(llamaBackend))('GGUF (tiny generated model): kills at random moments, then resume', async () => {
     const model = await ensureTinyModel(path.join(dir, 'models'));
     const env = cliEnv(path.join(dir, 'home'));
-    const limit = 6;
-    const outcomes = await inBatches(6, (trial) => killTrial(100 + trial, ['run', '--model', model, '--name', 'g', '--limit', String(limit), '--gpu', 'cpu'], limit, 4000, env));
+    // Short notes: a CPU-only tiny model still needs a while per prompt on a small machine.
+    const text = (n: number) => `Brief Hospital Course:\nPatient ${n} has atrial fibrillation.\nBlood pressure was high, treated with lisinopril.\n`;
+    const notes = writeFile(dir, 'short-notes.csv', notesCsv([1, 2, 3].map((n) => ({ subjectId: String(n), hadmId: String(10 * n), text: text(n) }))));
+    const annotations = writeFile(dir, 'short-annotations.csv', annotationsCsv([1, 2, 3].flatMap((n) => [
+      { taskId: `${n}_${10 * n}`, code: 'I48.91', desc: 'Unspecified atrial fibrillation', gold: true, spans: spansOf(text(n), 'atrial fibrillation') },
+      { taskId: `${n}_${10 * n}`, code: 'I10', desc: 'Essential (primary) hypertension', gold: true, spans: spansOf(text(n), 'Blood pressure was high') },
+    ])));
+    const shortTemplate = path.join(dir, 'short.db');
+    const db = openStore(shortTemplate);
+    await importDataset(db, { annotations, notes, format: 'raw' });
+    db.close();
+    // A few trials only: each GGUF answer takes seconds on a CPU, and the baseline probe above already covers the store.
+    const pairs = 2;
+    const outcomes = await inBatches(3, (trial) => killTrial(100 + trial, shortTemplate, ['run', '--model', model, '--name', 'g', '--limit', String(pairs), '--gpu', 'cpu', '--max-tokens', '64'], pairs, 15_000, env));
     expect(outcomes.some((o) => !o.exitedBeforeKill), JSON.stringify(outcomes)).toBe(true);
   }, 600_000);
 });

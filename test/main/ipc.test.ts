@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { answerCall, forwardEvents, isTrustedSender, registerIpcHandlers, type EventTarget } from '../../src/main/ipc';
+import { dispatchCall } from '../../src/shared/contract';
+import { forwardEvents, isTrustedSender, registerIpcHandlers, type EventTarget } from '../../src/main/ipc';
 import { isAppUrl } from '../../src/main/security';
 import { callNames, channelOf, eventChannelOf, eventNames, type CallHandlers } from '../../src/shared/contract';
 
@@ -76,9 +77,9 @@ describe('registerIpcHandlers', () => {
   });
 });
 
-describe('answerCall', () => {
+describe('dispatchCall, as the IPC handlers use it', () => {
   it('treats a missing payload as an empty request', async () => {
-    await expect(answerCall('listDatasets', fakeHandlers(), undefined)).resolves.toEqual({ dbPath: '/tmp/medbench.db', datasets: [] });
+    await expect(dispatchCall(fakeHandlers(), 'listDatasets', undefined)).resolves.toEqual({ dbPath: '/tmp/medbench.db', datasets: [] });
   });
 
   it('turns a thrown error into a failed CallError carrying only the message', async () => {
@@ -86,20 +87,20 @@ describe('answerCall', () => {
     handlers.listDatasets = () => {
       throw new Error('database is locked');
     };
-    const answer = await answerCall('listDatasets', handlers, {});
+    const answer = await dispatchCall(handlers, 'listDatasets', {});
     expect(answer).toEqual({ error: { kind: 'failed', message: 'database is locked' } });
   });
 
   it("passes the core's own CallErrors through unchanged", async () => {
     const handlers = fakeHandlers();
     handlers.listDatasets = async () => ({ error: { kind: 'not-found', message: 'no dataset "x"' } });
-    await expect(answerCall('listDatasets', handlers, {})).resolves.toEqual({ error: { kind: 'not-found', message: 'no dataset "x"' } });
+    await expect(dispatchCall(handlers, 'listDatasets', {})).resolves.toEqual({ error: { kind: 'not-found', message: 'no dataset "x"' } });
   });
 
   it('reports a response outside the contract as a failure instead of passing it on', async () => {
     const handlers = fakeHandlers();
     handlers.listDatasets = async () => ({ dbPath: 42 }) as never;
-    await expect(answerCall('listDatasets', handlers, {})).resolves.toMatchObject({ error: { kind: 'failed' } });
+    await expect(dispatchCall(handlers, 'listDatasets', {})).resolves.toMatchObject({ error: { kind: 'failed' } });
   });
 });
 

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { buildReport, renderReportMarkdown, type Report, type ReportFormat } from '../../core/export/report';
 import { renderReportHtml } from '../../core/export/report-html';
+import { recordAudit, statFile } from '../../core/audit';
+import { sha256Hex } from '../../core/data/input-file';
 import { writeFileAtomic } from '../../core/export/zip';
 import { withStore } from '../context';
 import { UsageError } from '../errors';
@@ -43,11 +45,18 @@ export function registerReport(program: Command): void {
     .action(async (name: string, options: ReportCommandOptions) => {
       const format = options.format ?? FORMAT_BY_EXTENSION[path.extname(options.out).toLowerCase()];
       if (!format) throw new UsageError(`cannot tell the report format from "${options.out}": add --format html, md or json`);
-      const report = await withStore(options, (db) =>
-        buildReport(db, name, { compare: options.compare, includeText: options.includeText, resamples: options.resamples, seed: options.seed }),
-      );
-      const content = renderReport(report, format);
-      writeFileAtomic(options.out, content);
+      const { report, content } = await withStore(options, (db) => {
+        const built = buildReport(db, name, { compare: options.compare, includeText: options.includeText, resamples: options.resamples, seed: options.seed });
+        const rendered = renderReport(built, format);
+        writeFileAtomic(options.out, rendered);
+        recordAudit(db, {
+          kind: 'report',
+          subject: built.run.name,
+          outputs: [statFile('report', options.out, sha256Hex(rendered))],
+          facts: { format, includesText: options.includeText === true, compare: options.compare ?? null },
+        });
+        return { report: built, content: rendered };
+      });
       if (options.includeText) process.stderr.write('medbench: warning: the report contains note-derived text (rationales, evidence sentences); keep it where your DUA allows MIMIC data.\n');
       const summary = { out: path.resolve(options.out), format, bytes: Buffer.byteLength(content), run: report.run.name, compare: report.comparison?.runB ?? null, includesText: report.includesText };
       if (options.json) printJson(summary);

@@ -23,6 +23,8 @@ export interface RunSettings {
   promptFile: string | null;
   temperature: number | null;
   maxTokens: number | null;
+  /** Notes in flight on parallel context sequences (absent in runs made before the option existed: 1). */
+  parallel?: number | null;
 }
 
 export interface RunRecord {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { resolveDataset } from '../data/datasets';
 import { getModelById, resolveModel, type ModelRecord } from '../models/registry';
 import type { Db } from '../store/database';
+import { describeSqliteError } from '../store/errors';
 import { APP_VERSION } from '../version';
 import type { InferenceBackend, LabelMode } from './backend';
 import { createBaselineBackend } from './baseline-backend';
@@ -25,6 +26,7 @@ export interface NewRunRequest {
   promptFile?: string;
   temperature?: number;
   maxTokens?: number;
+  parallel?: number;
 }
 
 export interface PreparedRun {
@@ -54,6 +56,7 @@ export async function prepareNewRun(db: Db, request: NewRunRequest): Promise<Pre
     promptFile: request.promptFile ? path.resolve(request.promptFile) : null,
     temperature: request.temperature ?? null,
     maxTokens: request.maxTokens ?? null,
+    parallel: request.parallel ?? null,
   };
   const backend = await createBackend(settings, model);
   try {
@@ -62,7 +65,8 @@ export async function prepareNewRun(db: Db, request: NewRunRequest): Promise<Pre
     return { run: getRun(db, request.name), backend, model };
   } catch (error) {
     await backend.dispose();
-    throw error;
+    // A locked, read-only or full database gets a message naming it instead of a raw SQLite code.
+    throw describeSqliteError(error, db.name);
   }
 }
 
@@ -97,6 +101,7 @@ async function createBackend(settings: RunSettings, model: ModelRecord | null): 
     ...(settings.threads !== null ? { threads: settings.threads } : {}),
     ...(settings.batchSize !== null ? { batchSize: settings.batchSize } : {}),
     ...(settings.maxTokens !== null ? { maxTokens: settings.maxTokens } : {}),
+    ...(settings.parallel ? { sequences: settings.parallel } : {}),
     ...(settings.promptFile !== null ? { promptTemplate: loadPromptTemplate(settings.promptFile) } : {}),
   });
 }

@@ -7,6 +7,8 @@
 import { getRun, type RunRecord } from '../engine/runs';
 import type { Db } from '../store/database';
 import { CodePointIndex } from '../text/code-points';
+import { recordAudit, statFile } from '../audit';
+import { sha256Hex } from '../data/input-file';
 import { createZip, writeFileAtomic } from './zip';
 
 export const SUBMISSION_ENTRY = 'predictions.csv';
@@ -114,6 +116,7 @@ export function exportSubmission(db: Db, runName: string, outPath: string): Subm
   const rows = submissionRows(db, run);
   const archive = createZip([{ name: SUBMISSION_ENTRY, data: submissionCsv(rows) }]);
   writeFileAtomic(outPath, archive);
+  recordAudit(db, { kind: 'export', subject: run.name, outputs: [statFile('submission', outPath, sha256Hex(archive))], facts: { format: 'submission', rows: rows.length } });
   const counts = db
     .prepare(
       `SELECT count(pr.id) AS done, coalesce(sum(pr.status = 'invalid'), 0) AS invalid FROM run_pairs rp

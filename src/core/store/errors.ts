@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../errors';
 
 /** Errors the store raises with a message a user can act on; the CLI prints them as they are. */
@@ -17,7 +19,7 @@ export function describeSqliteError(error: unknown, dbPath: string): Error {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new StoreError(`${dbPath}: the database is locked by another process (another medbench command or the app is writing); try again when it finishes`, 'locked');
   }
-  if (code.startsWith('SQLITE_READONLY') || (code === 'SQLITE_CANTOPEN' && /read-?only/i.test(detail))) {
+  if (code.startsWith('SQLITE_READONLY') || (code === 'SQLITE_CANTOPEN' && (/read-?only/i.test(detail) || !writable(dbPath)))) {
     return new StoreError(`${dbPath}: the database is read-only (check the file's and folder's permissions): ${detail}`, 'read-only');
   }
   if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
@@ -26,5 +28,22 @@ export function describeSqliteError(error: unknown, dbPath: string): Error {
   if (code.startsWith('SQLITE_FULL')) {
     return new StoreError(`${dbPath}: the disk is full; nothing was changed (free space and try again)`, 'disk-full');
   }
+  if (code === 'SQLITE_CANTOPEN') {
+    return new StoreError(`${dbPath}: cannot open the database (${detail}); check that the file and its folder exist and are accessible`, 'open-failed');
+  }
   return error instanceof Error ? error : new Error(detail);
+}
+
+/**
+ * A WAL database on a read-only file system fails with a bare CANTOPEN (its -shm file cannot be
+ * made); access() reports EROFS there even for root, so the message can say what is wrong.
+ */
+function writable(dbPath: string): boolean {
+  try {
+    fs.accessSync(path.dirname(dbPath), fs.constants.W_OK);
+    if (fs.existsSync(dbPath)) fs.accessSync(dbPath, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
