@@ -27,7 +27,7 @@ const noNetwork = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'bench/results/**', 'resources/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'bench/results/**', 'bench/.work/**', 'test-results/**', 'resources/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

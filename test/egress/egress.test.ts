@@ -73,7 +73,7 @@ function workflow(prefix: readonly string[], env: NodeJS.ProcessEnv, work: strin
     ['backup', '--out', path.join(work, 'egress-backup.db'), '--db', db],
     ['check', '--db', db],
   ];
-  steps.push(['run', '--model', env.MEDBENCH_TINY_MODEL, '--name', 'gguf', '--limit', '1', '--gpu', 'cpu', '--max-tokens', '32', '--db', db]);
+  steps.push(['run', '--model', env.MEDBENCH_TINY_MODEL ?? '', '--name', 'gguf', '--limit', '1', '--gpu', 'cpu', '--max-tokens', '32', '--db', db]);
   return steps.map((args) => {
     const [command, ...rest] = [...prefix, process.execPath, BIN, ...args];
     const result = spawnSync(command!, rest, { env, encoding: 'utf8', timeout: 300_000 });

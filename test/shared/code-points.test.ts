@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CodePointIndex } from '../../../src/core/text/code-points';
+import { CodePointIndex } from '../../src/shared/code-points';
 
 describe('CodePointIndex', () => {
   it('is the identity for text without astral characters', () => {

@@ -1,4 +1,4 @@
-import { CodePointIndex } from '../text/code-points';
+import { CodePointIndex } from '../../shared/code-points';
 import type { Span } from './spans';
 
 /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { recordAudit, statFile, type AuditEventInput } from '../audit';
 import type { Db } from '../store/database';
 import { describeSqliteError } from '../store/errors';
-import { CodePointIndex } from '../text/code-points';
+import { CodePointIndex } from '../../shared/code-points';
 import { noteSentences, sentencesOverlapping, SEGMENTER_VERSION, type NoteSentence } from '../text/note-sentences';
 import { problemAt, readAnnotations, type AnnotationFormat, type AnnotationRow } from './annotations';
 import { InputFileError, sha256Hex, type ReadProgress } from './input-file';

@@ -1,7 +1,7 @@
 import { recordRunEnd, recordRunStart } from '../audit';
 import type { Db } from '../store/database';
 import { describeSqliteError } from '../store/errors';
-import { CodePointIndex } from '../text/code-points';
+import { CodePointIndex } from '../../shared/code-points';
 import type { BackendRunOptions, EngineNote, InferenceBackend } from './backend';
 import { claimRun, pendingNotes, releaseRun, savePrediction, type PendingNote, type RunRecord } from './runs';
 import { aggregateSamples } from './votes';

@@ -201,7 +201,8 @@ export function updateManifest(db: Db, runId: number, manifest: Record<string, u
   db.prepare('UPDATE runs SET manifest_json = ? WHERE id = ?').run(JSON.stringify(manifest), runId);
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

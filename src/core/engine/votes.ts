@@ -1,19 +1,7 @@
 import type { SampleResult } from './backend';
 
-export interface AggregatedPrediction {
-  status: 'ok' | 'invalid';
-  label: boolean | null;
-  rawLabel: string | null;
-  evidence: number[];
-  rationale: string;
-  rawOutput: string;
-  error: string | null;
-  promptTokens: number;
-  reusedTokens: number;
-  generatedTokens: number;
-  ms: number;
-  windows: number;
-}
+/** One pair's prediction: a sample's fields without its index and seed. */
+export type AggregatedPrediction = Omit<SampleResult, 'sampleIndex' | 'seed'>;
 
 /**
  * Combines the vote samples of one pair. The label is the majority of the valid samples (a tie is

@@ -6,7 +6,7 @@
  */
 import { getRun, type RunRecord } from '../engine/runs';
 import type { Db } from '../store/database';
-import { CodePointIndex } from '../text/code-points';
+import { CodePointIndex } from '../../shared/code-points';
 import { recordAudit, statFile } from '../audit';
 import { sha256Hex } from '../data/input-file';
 import { createZip, writeFileAtomic } from './zip';

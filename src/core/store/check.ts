@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { processAlive } from '../engine/runs';
 import { LATEST_SCHEMA_VERSION } from './migrations';
 import { describeSqliteError, StoreError } from './errors';
 
@@ -180,13 +181,4 @@ function interruptedRuns(db: Database.Database): CheckFinding[] {
   return running
     .filter((run) => run.pid === null || !processAlive(run.pid))
     .map((run) => ({ kind: 'interrupted-run', table: 'runs', count: 1, detail: `run "${run.name}" was interrupted; continue it with: medbench run --resume ${run.name}` }));
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
 }

@@ -1,4 +1,4 @@
-import { CodePointIndex } from './code-points';
+import { CodePointIndex } from '../../shared/code-points';
 import { segmentSentences } from './sentences';
 
 /** Bump when segmentation rules change, so stored sentences can be told apart from new ones. */

@@ -9,7 +9,7 @@ import { buildReport, INCLUDES_TEXT_NOTICE, renderReportMarkdown, type Report } 
 import { renderReportHtml } from '../../../src/core/export/report-html';
 import { scoreRun } from '../../../src/core/scoring/score-run';
 import { openStore, type Db } from '../../../src/core/store/database';
-import { CodePointIndex } from '../../../src/core/text/code-points';
+import { CodePointIndex } from '../../../src/shared/code-points';
 import { tempDir } from '../../helpers/mimic-files';
 
 const DEMO = path.resolve('resources/demo');

@@ -8,7 +8,7 @@ import type { AggregatedPrediction } from '../../../src/core/engine/votes';
 import { exportSubmission, SUBMISSION_ENTRY, submissionCsv } from '../../../src/core/export/submission';
 import { readZip } from '../../../src/core/export/zip';
 import { openStore, type Db } from '../../../src/core/store/database';
-import { CodePointIndex } from '../../../src/core/text/code-points';
+import { CodePointIndex } from '../../../src/shared/code-points';
 import { tempDir } from '../../helpers/mimic-files';
 
 const DEMO = path.resolve('resources/demo');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CodePointIndex } from '../../../src/core/text/code-points';
+import { CodePointIndex } from '../../../src/shared/code-points';
 import { noteSentences, sentencesOverlapping } from '../../../src/core/text/note-sentences';
 
 const FIXTURES = path.resolve('test/fixtures/notes');

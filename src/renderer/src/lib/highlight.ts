@@ -8,6 +8,8 @@
  * are converted to JS string (UTF-16) indexes here.
  */
 
+import { CodePointIndex } from '../../../shared/code-points';
+
 export type Evidence = 'gold' | 'pred' | 'both';
 
 export interface Piece {
@@ -24,20 +26,10 @@ export interface Span {
   end: number;
 }
 
-/** Maps code point offsets to UTF-16 offsets; the identity when the text has no astral characters. */
+/** Maps code point offsets (as the core stores them) to UTF-16 offsets, clamped to the text. */
 export function codePointToUtf16(text: string): (codePoint: number) => number {
-  if (!/[\uD800-\uDBFF]/.test(text)) return (codePoint) => Math.max(0, Math.min(codePoint, text.length));
-  const offsets: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    offsets.push(i);
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
-  }
-  offsets.push(text.length);
-  return (codePoint) => offsets[Math.max(0, Math.min(codePoint, offsets.length - 1))]!;
+  const index = new CodePointIndex(text);
+  return (codePoint) => index.toUtf16(Math.max(0, Math.min(codePoint, index.length)));
 }
 
 /** Sorted, disjoint, non-empty ranges covering the same characters. */
