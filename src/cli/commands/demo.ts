@@ -55,10 +55,13 @@ export function registerDemo(program: Command): void {
           formatScores(scores),
           '',
           'Next:',
-          `  npx medbench pairs --db "${dbPath}"            list the pairs with their gold sentences`,
-          `  npx medbench score baseline --by chapter --db "${dbPath}"   metrics by ICD-10 chapter`,
-          `  npm run demo -- --model path/to/model.gguf     run a local GGUF model on the demo set too`,
-          `  npx medbench import --annotations dataset_raw.csv --notes discharge.csv.gz   import your own MedicalBench + MIMIC-IV-Note files`,
+          ...nextSteps([
+            [`npx medbench pairs --db "${dbPath}"`, 'the pairs with their gold sentences'],
+            [`npx medbench score baseline --by chapter --db "${dbPath}"`, 'metrics by ICD-10 chapter'],
+            [`npx medbench serve --db "${dbPath}"`, 'browse notes, evidence and metrics (after npm run build)'],
+            ['npm run demo -- --model path/to/model.gguf', 'run a local GGUF model on the demo set too'],
+            ['npx medbench import --annotations dataset_raw.csv --notes discharge.csv.gz', 'import your own MedicalBench + MIMIC-IV-Note files'],
+          ]),
         ];
         process.stdout.write(`${out.join('\n')}\n`);
       } finally {
@@ -92,4 +95,10 @@ function formatScores(scores: readonly RunScore[]): string {
     ['run', 'pairs', 'precision', 'recall', 'F1 (95% CI)', 'evidence recall', 'invalid'],
     scores.map((s) => [s.name, s.n, pct(s.precision), pct(s.recall), `${pct(s.f1)} [${pct(s.f1Ci[0])}, ${pct(s.f1Ci[1])}]`, pct(s.evidenceRecall), s.invalid]),
   );
+}
+
+/** Commands, each followed by what it does, one per line, the explanations aligned. */
+function nextSteps(steps: readonly [command: string, purpose: string][]): string[] {
+  const width = Math.max(...steps.map(([command]) => command.length));
+  return steps.map(([command, purpose]) => `  ${command.padEnd(width)}   ${purpose}`);
 }
