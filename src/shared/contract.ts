@@ -60,7 +60,8 @@ const importReport = z.object({
 });
 
 /** One row of the pairs table: small, so thousands of rows travel quickly. */
-const pairRow = z.object({
+/** What identifies a pair and classifies its concept, in table rows and in the detail alike. */
+const pairIdentity = z.object({
   pairId: z.number().int(),
   taskId: z.string(),
   code: z.string(),
@@ -68,6 +69,9 @@ const pairRow = z.object({
   gold: z.boolean(),
   kind: z.enum(['CM', 'PCS', 'unknown']),
   chapter: z.string(),
+});
+
+const pairRow = pairIdentity.extend({
   goldSentences: z.number().int(),
   /** The pair's outcome in the run named in the request; null without a run or when the run did not plan the pair. */
   outcome: pairOutcome.nullable(),
@@ -89,9 +93,8 @@ const pairsFilter = z
 
 const sentence = z.object({ id: z.number().int(), start: z.number().int(), end: z.number().int() });
 
-const sample = z.object({
-  sampleIndex: z.number().int(),
-  seed: z.number().int(),
+/** One answer of a model: a vote sample, or the prediction the samples add up to. */
+const answer = z.object({
   status: z.enum(['ok', 'invalid']),
   rawLabel: z.string().nullable(),
   label: z.boolean().nullable(),
@@ -101,17 +104,15 @@ const sample = z.object({
   error: z.string().nullable(),
 });
 
-const pairPrediction = z.object({
+const sample = answer.extend({
+  sampleIndex: z.number().int(),
+  seed: z.number().int(),
+});
+
+const pairPrediction = answer.extend({
   run: z.string(),
   backend: z.string(),
   model: z.string().nullable(),
-  status: z.enum(['ok', 'invalid']),
-  label: z.boolean().nullable(),
-  rawLabel: z.string().nullable(),
-  evidence: z.array(z.number().int()),
-  rationale: z.string(),
-  rawOutput: z.string(),
-  error: z.string().nullable(),
   outcome: pairOutcome,
   matchType: matchType.nullable(),
   evidenceRecall: z.number().nullable(),
@@ -119,15 +120,8 @@ const pairPrediction = z.object({
   samples: z.array(sample),
 });
 
-const pairDetail = z.object({
-  pairId: z.number().int(),
+const pairDetail = pairIdentity.extend({
   dataset: z.string(),
-  taskId: z.string(),
-  code: z.string(),
-  desc: z.string(),
-  gold: z.boolean(),
-  kind: z.enum(['CM', 'PCS', 'unknown']),
-  chapter: z.string(),
   reasoningSummary: z.string(),
   note: z.object({ noteId: z.string(), text: z.string(), sentences: z.array(sentence) }),
   goldSpans: z.array(z.object({ start: z.number().int(), end: z.number().int(), text: z.string() })),
