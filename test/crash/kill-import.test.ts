@@ -11,7 +11,7 @@ import { cliEnv, finished, importFingerprint, integrityOf, medbench, spawnMedben
  * A SIGKILLed import leaves either the previous state or the complete new import, never a mix:
  * the import is one transaction, and SQLite's WAL recovery drops the frames of an uncommitted one.
  */
-const TRIALS = 16;
+const TRIALS = 20;
 let dir: string;
 let previous: string;
 let next: GenerateResult;
