@@ -68,7 +68,7 @@ export function registerRun(program: Command): void {
     .option('--prompt <file>', 'a prompt template file with {{note}}, {{code}}, {{desc}}, {{labels}}')
     .option('--temperature <t>', 'sampling temperature for votes > 1 (default 0.7)', temperature)
     .option('--max-tokens <n>', 'answer length limit in tokens', positiveInt)
-    .option('--parallel <n>', 'notes in flight on parallel context sequences (default 1; each needs its own KV cache, so raise it on a GPU with memory to spare)', positiveInt)
+    .option('--parallel <n>', 'notes in flight on parallel context sequences (default: 1 on the CPU; on a GPU as many as fit in memory, up to 4)', positiveInt)
     .option('--db <file>', 'database file')
     .option('--json', 'print only the final JSON object')
     .addHelpText('after', '\nExamples:\n  medbench run --model baseline --name baseline\n  medbench run --model ~/models/qwen2.5-7b-instruct-q4_k_m.gguf --name qwen7b --limit 50\n  medbench run --resume qwen7b')

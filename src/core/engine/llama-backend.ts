@@ -47,6 +47,7 @@ import {
   computeBackendOf,
   defaultContextSize,
   getLlamaForMachine,
+  inspectGguf,
   sha256File,
   validateGgufFile,
   type GpuSetting,
@@ -64,7 +65,7 @@ export interface LlamaBackendOptions {
   threads?: number;
   /** Default 2048 (bounded by the context size): large batches evaluate long prompts ~3.5x faster. */
   batchSize?: number;
-  /** Parallel context sequences, i.e. notes in flight. Default 1. */
+  /** Parallel context sequences, i.e. notes in flight. Default: see autoSequences. */
   sequences?: number;
   promptTemplate?: PromptTemplate;
   strategy?: PromptStrategy;
@@ -92,6 +93,22 @@ function withLifecycleLock<T>(task: () => Promise<T>): Promise<T> {
   const run = lifecycleQueue.then(task, task);
   lifecycleQueue = run.catch(() => undefined);
   return run;
+}
+
+/** The most notes in flight that `autoSequences` chooses. */
+export const MAX_AUTO_SEQUENCES = 4;
+
+/**
+ * Notes in flight when the user does not say: one on the CPU, whose cores every sequence would
+ * share (more would add memory, not speed); on a GPU as many as fit in memory, up to
+ * MAX_AUTO_SEQUENCES, each sequence holding its own KV cache.
+ */
+export async function autoSequences(computeBackend: string, fits: (sequences: number) => Promise<boolean>): Promise<number> {
+  if (computeBackend === 'cpu') return 1;
+  for (let count = MAX_AUTO_SEQUENCES; count > 1; count--) {
+    if (await fits(count)) return count;
+  }
+  return 1;
 }
 
 export function createLlamaBackend(options: LlamaBackendOptions): Promise<InferenceBackend> {
@@ -273,7 +290,7 @@ class LlamaBackend implements InferenceBackend {
   static async load(options: LlamaBackendOptions): Promise<LlamaBackend> {
     const gpu = options.gpu ?? 'auto';
     const gpuLayers = options.gpuLayers ?? 'auto';
-    const sequences = positiveInteger(options.sequences ?? 1, 'sequences');
+    const requestedSequences = options.sequences === undefined ? undefined : positiveInteger(options.sequences, 'sequences');
     const maxTokens = positiveInteger(options.maxTokens ?? DEFAULT_MAX_TOKENS, 'maxTokens');
     const strategy = options.strategy ?? 'note-major';
     const template = options.promptTemplate ?? builtInPromptTemplate();
@@ -283,11 +300,17 @@ class LlamaBackend implements InferenceBackend {
       gpuLayers,
       contextSize: options.contextSize,
       batchSize: options.batchSize,
-      sequences,
+      sequences: requestedSequences ?? 1,
     });
     const contextSize = positiveInteger(options.contextSize ?? defaultContextSize(inspection.trainedContext ?? undefined), 'contextSize');
     const batchSize = Math.min(positiveInteger(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'), contextSize);
     const llama = await getLlamaForMachine({ gpu });
+    const sequences =
+      requestedSequences ??
+      (await autoSequences(computeBackendOf(llama), async (count) => {
+        const { fit } = await inspectGguf(inspection.path, { gpu, gpuLayers, contextSize, batchSize, sequences: count });
+        return fit.fitsRam && fit.fitsVram !== false;
+      }));
     const threads = positiveInteger(options.threads ?? llama.cpuMathCores, 'threads');
 
     const [sha256, model] = await Promise.all([

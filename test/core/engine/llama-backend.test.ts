@@ -4,8 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConceptResult, EngineNote, InferenceBackend, SampleResult } from '../../../src/core/engine/backend';
 import {
+  autoSequences,
   createLlamaBackend,
   jsonObjectEnd,
+  MAX_AUTO_SEQUENCES,
   resolvePromptFrame,
   tokenizePrompt,
   type LlamaBackendOptions,
@@ -299,5 +301,19 @@ describe('jsonObjectEnd', () => {
     expect(jsonObjectEnd('{"a": "}{\\"}", "b": [1, {"c": 2}]}\n\n\n\n')).toBe(34);
     expect(jsonObjectEnd('{"a": 1')).toBeNull();
     expect(jsonObjectEnd('')).toBeNull();
+  });
+});
+
+describe('autoSequences (notes in flight when --parallel is not given)', () => {
+  it('is 1 on the CPU without asking about memory', async () => {
+    let asked = 0;
+    expect(await autoSequences('cpu', async () => (++asked, true))).toBe(1);
+    expect(asked).toBe(0);
+  });
+
+  it('on a GPU takes the most sequences that fit, from 4 down, and 1 when none does', async () => {
+    expect(await autoSequences('cuda', async () => true)).toBe(MAX_AUTO_SEQUENCES);
+    expect(await autoSequences('vulkan', async (count) => count <= 2)).toBe(2);
+    expect(await autoSequences('metal', async () => false)).toBe(1);
   });
 });
