@@ -4,36 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, generateMimicLike, type GenerateResult } from '../../bench/generate-notes';
-
-/** Minimal RFC 4180 reader, kept local so the test does not depend on the importer's parser. */
-function parseCsv(content: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  for (let i = 0; i < content.length; i++) {
-    const ch = content[i];
-    if (inQuotes) {
-      if (ch === '"' && content[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') inQuotes = false;
-      else field += ch;
-    } else if (ch === '"') inQuotes = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  expect(inQuotes).toBe(false);
-  expect(field === '' && row.length === 0).toBe(true);
-  return rows;
-}
+import { readCsvText } from '../helpers/csv-reader';
 
 const TEXT_BYTES = 2_000_000;
 let workDir: string;
@@ -46,8 +17,8 @@ beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'medbench-gen-'));
   first = await generateMimicLike({ outDir: path.join(workDir, 'a'), textBytes: TEXT_BYTES, seed: 7, annotatedNotes: 25 });
   second = await generateMimicLike({ outDir: path.join(workDir, 'b'), textBytes: TEXT_BYTES, seed: 7, annotatedNotes: 25 });
-  notesRows = parseCsv(zlib.gunzipSync(fs.readFileSync(first.notesPath)).toString('utf8'));
-  pairRows = parseCsv(fs.readFileSync(first.annotationsPath, 'utf8'));
+  notesRows = readCsvText(zlib.gunzipSync(fs.readFileSync(first.notesPath)).toString('utf8'));
+  pairRows = readCsvText(fs.readFileSync(first.annotationsPath, 'utf8'));
 });
 
 afterAll(() => {
@@ -147,7 +118,7 @@ describe('generateMimicLike', () => {
 
   it('clamps annotations to the number of notes', async () => {
     const tiny = await generateMimicLike({ outDir: path.join(workDir, 'e'), textBytes: 30_000, seed: 3 });
-    const tasks = new Set(parseCsv(fs.readFileSync(tiny.annotationsPath, 'utf8')).slice(1).map((row) => row[0]));
+    const tasks = new Set(readCsvText(fs.readFileSync(tiny.annotationsPath, 'utf8')).slice(1).map((row) => row[0]));
     expect(tasks.size).toBe(tiny.notes);
   });
 });

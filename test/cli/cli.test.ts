@@ -1,21 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMedbench } from '../helpers/cli';
 import { annotationsCsv, notesCsv, tempDir, writeFile } from '../helpers/mimic-files';
 
 /** The real `medbench` command in a child process, as users and scripts call it. */
-const BIN = path.resolve('bin/medbench.js');
 let dir: string;
 
-function medbench(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDBENCH_HOME: path.join(dir, 'home'), MEDBENCH_DB: '' },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const medbench = (...args: string[]) => runMedbench(path.join(dir, 'home'), args, { timeout: 60_000 });
 
 beforeAll(() => {
   dir = tempDir('medbench-cli-');
@@ -59,11 +51,8 @@ describe('medbench CLI', () => {
     const annotations = writeFile(dir, 'a2.csv', annotationsCsv([{ taskId: '1_10', code: 'I10', desc: 'HTN', gold: false, spans: '[]' }]));
     const notes = writeFile(dir, 'n2.csv', notesCsv([{ subjectId: '1', hadmId: '10', text: 'Note text.' }]));
     const envDb = path.join(dir, 'from-env.db');
-    const result = spawnSync(process.execPath, [BIN, 'import', '--annotations', annotations, '--notes', notes, '--json'], {
-      encoding: 'utf8',
-      env: { ...process.env, MEDBENCH_DB: envDb, MEDBENCH_HOME: path.join(dir, 'home') },
-    });
-    expect(result.status).toBe(0);
+    const result = runMedbench(path.join(dir, 'home'), ['import', '--annotations', annotations, '--notes', notes, '--json'], { env: { MEDBENCH_DB: envDb } });
+    expect(result.code).toBe(0);
     expect(fs.existsSync(envDb)).toBe(true);
   });
 

@@ -1,24 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMedbench } from '../helpers/cli';
 import { tempDir } from '../helpers/mimic-files';
 
 /** `medbench predictions import` in a child process, on the demo database. */
-const BIN = path.resolve('bin/medbench.js');
 const FIXTURE = path.resolve('test/fixtures/predictions/other-system.csv');
 const MAP = ['--map', 'task_id=id', '--map', 'code=icd', '--map', 'prediction=pred', '--map', 'evidence=ev', '--map', 'rationale=why'];
 let dir: string;
 let db: string;
 
-function medbench(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDBENCH_HOME: path.join(dir, 'home'), MEDBENCH_DB: '' },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const medbench = (...args: string[]) => runMedbench(path.join(dir, 'home'), args, { timeout: 60_000 });
 
 beforeAll(() => {
   dir = tempDir('medbench-cli-predictions-');

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,23 +5,16 @@ import { createRun, getRun, savePrediction } from '../../src/core/engine/runs';
 import { readZip } from '../../src/core/export/zip';
 import { scoreRun } from '../../src/core/scoring/score-run';
 import { openStore } from '../../src/core/store/database';
+import { runMedbench } from '../helpers/cli';
 import { tempDir } from '../helpers/mimic-files';
 
 /** compare, export and report through the real `medbench` command in a child process. */
-const BIN = path.resolve('bin/medbench.js');
 let dir: string;
 let db: string;
 /** Pairs (task|code) where the "flipped" run answers the opposite of the baseline. */
 let flippedKeys: string[];
 
-function medbench(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDBENCH_HOME: path.join(dir, 'home'), MEDBENCH_DB: '' },
-    timeout: 120_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const medbench = (...args: string[]) => runMedbench(path.join(dir, 'home'), args, { timeout: 120_000 });
 
 beforeAll(() => {
   dir = tempDir('medbench-cli-report-');

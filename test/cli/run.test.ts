@@ -1,20 +1,17 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMimicLike } from '../../bench/generate-notes';
+import { MEDBENCH_BIN, runMedbench } from '../helpers/cli';
 import { tempDir } from '../helpers/mimic-files';
 
 /** `medbench run`, `runs` and `score` as scripts call them: child processes, JSON on stdout. */
-const BIN = path.resolve('bin/medbench.js');
 let dir: string;
 let db: string;
 
-function medbench(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, MEDBENCH_HOME: path.join(dir, 'home') }, timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const medbench = (...args: string[]) => runMedbench(path.join(dir, 'home'), args, { timeout: 120_000 });
 
 beforeAll(() => {
   dir = tempDir('medbench-run-');
@@ -73,7 +70,7 @@ describe('medbench run / runs / score', () => {
     const big = await generateMimicLike({ outDir: path.join(dir, 'big'), textBytes: 25_000_000, seed: 3, annotatedNotes: 2000 });
     const bigDb = path.join(dir, 'big.db');
     expect(medbench('import', '--annotations', big.annotationsPath, '--notes', big.notesPath, '--db', bigDb).code).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'run', '--model', 'baseline', '--name', 'interrupted', '--db', bigDb, '--json'], { env: { ...process.env, MEDBENCH_HOME: path.join(dir, 'home') } });
+    const child = spawn(process.execPath, [MEDBENCH_BIN, 'run', '--model', 'baseline', '--name', 'interrupted', '--db', bigDb, '--json'], { env: { ...process.env, MEDBENCH_HOME: path.join(dir, 'home') } });
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));

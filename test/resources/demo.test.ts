@@ -3,44 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, it, expect } from 'vitest';
 import { buildDemo, DEMO_DIR, DEMO_SOURCE_DIR, layoutNoteText, locateQuote, type DemoPairSource } from '../../scripts/build-demo';
-
-/** Minimal RFC 4180 reader, kept local so this test does not depend on the importer under construction. */
-function parseCsv(content: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  for (let i = 0; i < content.length; i++) {
-    const ch = content[i];
-    if (inQuotes) {
-      if (ch === '"' && content[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') {
-        inQuotes = false;
-      } else {
-        field += ch;
-      }
-    } else if (ch === '"') {
-      inQuotes = true;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else {
-      field += ch;
-    }
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
+import { readCsvText } from '../helpers/csv-reader';
 
 function toRecords(rows: string[][]): Array<Record<string, string>> {
   const [header, ...body] = rows;
@@ -60,8 +23,8 @@ const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 const datasetText = fs.readFileSync(path.join(DEMO_DIR, 'dataset_raw.csv'), 'utf8');
 const dischargeGz = fs.readFileSync(path.join(DEMO_DIR, 'discharge.csv.gz'));
 const dischargeText = zlib.gunzipSync(dischargeGz).toString('utf8');
-const datasetRows = parseCsv(datasetText);
-const dischargeRows = parseCsv(dischargeText);
+const datasetRows = readCsvText(datasetText);
+const dischargeRows = readCsvText(dischargeText);
 const pairs = toRecords(datasetRows);
 const notes = toRecords(dischargeRows);
 const pairSources = JSON.parse(fs.readFileSync(path.join(DEMO_SOURCE_DIR, 'pairs.json'), 'utf8')) as DemoPairSource[];
