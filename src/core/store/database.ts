@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describeSqliteError, StoreError } from './errors';
-import { LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations';
+import { LATEST_SCHEMA_VERSION, migrations, schemaVersionOf, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
@@ -35,20 +35,21 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
   }
   try {
     const list = options.migrationList ?? migrations;
-    const target = options.targetVersion ?? list.length;
+    const latest = schemaVersionOf(list);
+    const target = options.targetVersion ?? latest;
     // Check the version before any pragma that writes (WAL rewrites the header of a newer file too).
     const current = db.pragma('user_version', { simple: true }) as number;
-    if (current > list.length) {
+    if (current > latest) {
       throw new StoreError(
-        `${location}: this database has schema version ${current}, written by a newer MedBench Local (this one knows up to ${list.length}); ` +
+        `${location}: this database has schema version ${current}, written by a newer MedBench Local (this one knows up to ${latest}); ` +
           'open it with the newer version, or use another --db. It was not changed.',
         'newer-schema',
       );
     }
     applyPragmas(db, options.readonly ?? false);
     if (!options.readonly) migrate(db, list, target);
-    else if (current < list.length) {
-      throw new StoreError(`${location}: the database needs an upgrade (schema ${current} < ${list.length}); open it once without read-only mode`, 'read-only');
+    else if (current < latest) {
+      throw new StoreError(`${location}: the database needs an upgrade (schema ${current} < ${latest}); open it once without read-only mode`, 'read-only');
     }
     return db;
   } catch (error) {

@@ -6,5 +6,10 @@ import type { Migration } from './types';
 /** Every migration in order. A shipped migration is never edited: add the next number instead. */
 export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];
 
-export const LATEST_SCHEMA_VERSION = migrations.length;
+/** The highest version in a list (versions are contiguous once every reserved number has landed; `schemaVersionOf` never assumes it). */
+export function schemaVersionOf(list: readonly Migration[]): number {
+  return list.reduce((max, migration) => Math.max(max, migration.version), 0);
+}
+
+export const LATEST_SCHEMA_VERSION = schemaVersionOf(migrations);
 export type { Migration };
