@@ -7,7 +7,10 @@ import { StoreError } from '../core/store/errors';
 import { UserError } from '../core/errors';
 import { registerAudit } from './commands/audit';
 import { registerBackup } from './commands/backup';
+import { registerBuild } from './commands/build';
+import { registerAnnotate } from './commands/annotate';
 import { registerCheck } from './commands/check';
+import { registerDoctor } from './commands/doctor';
 import { registerCompare } from './commands/compare';
 import { registerDemo } from './commands/demo';
 import { registerExport } from './commands/export';
@@ -33,6 +36,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerImport(program);
   registerPairs(program);
+  registerBuild(program);
+  registerAnnotate(program);
   registerModels(program);
   registerRun(program);
   registerRuns(program);
@@ -43,6 +48,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerBackup(program);
   registerCheck(program);
+  registerDoctor(program);
   registerAudit(program);
   registerServe(program);
   addFullHelp(program);
@@ -91,4 +97,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));

@@ -20,6 +20,11 @@ import { breakdown, evidenceMatchType } from './scoring/metrics';
 import { scoredPairsOfRun, scoreRun } from './scoring/score-run';
 import type { Db } from './store/database';
 import { UserError } from './errors';
+import { runSummaryExtras, storePromptText, workflowHandlers } from './api-workflow';
+import { PathCheckError } from './path-check';
+import { withSmallN } from './scoring/trust';
+import { resolvePromptReference } from './engine/prompts/validate';
+import { neutralError } from './ui-errors';
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -47,6 +52,7 @@ const EXPECTED_ERRORS: { type: new (...args: never[]) => Error; kind: CallError[
   { type: RunError, kind: 'failed' },
   { type: RunBusyError, kind: 'busy' },
   { type: CompareError, kind: 'invalid-request' },
+  { type: PathCheckError, kind: 'invalid-request' },
   { type: UserError, kind: 'failed' },
 ];
 
@@ -54,7 +60,7 @@ const EXPECTED_ERRORS: { type: new (...args: never[]) => Error; kind: CallError[
  * The core's side of the UI contract: plain functions over an open database, so the Electron
  * main process and `medbench serve` run exactly the same code.
  */
-export function createCoreApi({ db, dbPath }: CoreApiOptions): CoreApi {
+export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): CoreApi {
   const listeners = new Set<(event: EventName, payload: EventPayload<EventName>) => void>();
   const emit: EventListener = (event, payload) => {
     for (const listener of listeners) listener(event, payload);
@@ -86,13 +92,20 @@ export function createCoreApi({ db, dbPath }: CoreApiOptions): CoreApi {
         ...(request.votes ? { votes: request.votes } : {}),
         ...(request.limit ? { limit: request.limit } : {}),
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        // An edited template is stored by content (resume reads the same text); a name or file is checked now.
+        ...(request.promptText !== undefined
+          ? { promptFile: resolvePromptReference(storePromptText(userDataDir, request.promptText)) }
+          : request.prompt !== undefined
+            ? { promptFile: resolvePromptReference(request.prompt) }
+            : {}),
       }),
     resumeRun: ({ name }) => runs.resume(name),
     cancelRun: ({ name }) => (runs.cancel(name) ? { cancelled: true } : failure('not-found', `run "${name}" is not running here, so there is nothing to cancel`)),
     scoreRun: ({ name, resamples }) => {
       const score = scoreRun(db, name, { resamples: resamples ?? 10_000 });
-      const pairs = scoredPairsOfRun(db, getRun(db, name).id);
-      return { ...score, byChapter: breakdown(pairs, 'chapter'), byKind: breakdown(pairs, 'kind') };
+      const run = getRun(db, name);
+      const pairs = scoredPairsOfRun(db, run.id);
+      return { ...score, strategy: run.backend === 'external' ? null : run.settings.strategy, byChapter: withSmallN(breakdown(pairs, 'chapter')), byKind: withSmallN(breakdown(pairs, 'kind')) };
     },
     compareRuns: (request) => compareRuns(db, request),
     listModels: async () => {
@@ -112,6 +125,7 @@ export function createCoreApi({ db, dbPath }: CoreApiOptions): CoreApi {
       return inspectGguf(model.path);
     },
     chooseFile: () => failure('unavailable', 'no file dialog here (the page runs in a browser tab): type a path instead'),
+    ...workflowHandlers(db, { activeRun: () => runs.active()?.run ?? null }),
   };
 
   return {
@@ -134,7 +148,11 @@ function withExpectedErrors(handlers: CallHandlers): CallHandlers {
         return await handler(request);
       } catch (error) {
         const expected = EXPECTED_ERRORS.find(({ type }) => error instanceof type) ?? modelError(error);
-        if (expected) return failure(expected.kind, (error as Error).message);
+        if (expected) {
+          // The core's messages name CLI flags for the terminal; the UI gets the same fact without them.
+          const neutral = neutralError((error as Error).message);
+          return failure(/^no run named /.test(neutral.message) ? 'not-found' : expected.kind, neutral.message, neutral.hint);
+        }
         throw error;
       }
     };
@@ -186,6 +204,8 @@ function pairRows(db: Db, request: CallRequest<'listPairs'>): CallResponse<'list
     .all(dataset.id) as { pairId: number; taskId: string; code: string; desc: string; gold: number; goldSentences: number }[];
 
   let planned: Map<number, PredictionRow | undefined> | null = null;
+  // Share of each pair's gold sentences the run cited (answered pairs with gold evidence only).
+  const recallOf = new Map<number, number>();
   if (request.run) {
     const run = getRun(db, request.run);
     if (run.datasetId !== dataset.id) throw new RunError(`run "${run.name}" was made on dataset "${run.dataset}", not "${dataset.name}"`);
@@ -197,6 +217,18 @@ function pairRows(db: Db, request: CallRequest<'listPairs'>): CallResponse<'list
       )
       .all(run.id) as { pairId: number; status: 'ok' | 'invalid' | null; label: number | null }[];
     for (const p of predictions) planned.set(p.pairId, p.status ? { status: p.status, label: p.label } : undefined);
+    const cited = db
+      .prepare(
+        `SELECT pr.pair_id AS pairId, pr.status, pr.evidence_json AS evidenceJson, json_group_array(g.sentence_id) AS goldJson
+         FROM predictions pr JOIN gold_sentences g ON g.pair_id = pr.pair_id WHERE pr.run_id = ? GROUP BY pr.pair_id`,
+      )
+      .all(run.id) as { pairId: number; status: 'ok' | 'invalid'; evidenceJson: string; goldJson: string }[];
+    for (const c of cited) {
+      // Invalid answers count as citing nothing, as in the official scoring.
+      const evidence = new Set(c.status === 'ok' ? parseIds(c.evidenceJson) : []);
+      const gold = parseIds(c.goldJson);
+      recallOf.set(c.pairId, gold.filter((id) => evidence.has(id)).length / gold.length);
+    }
   }
 
   const chapterOrder = new Map<string, number>();
@@ -214,6 +246,7 @@ function pairRows(db: Db, request: CallRequest<'listPairs'>): CallResponse<'list
       chapter: group.label,
       goldSentences: row.goldSentences,
       outcome: planned && planned.has(row.pairId) ? outcomeOf(gold, planned.get(row.pairId)) : null,
+      evidenceRecall: recallOf.get(row.pairId) ?? null,
     };
   });
 
@@ -225,7 +258,8 @@ function pairRows(db: Db, request: CallRequest<'listPairs'>): CallResponse<'list
       (request.kind === undefined || row.kind === request.kind) &&
       (request.chapter === undefined || row.chapter === request.chapter) &&
       (!search || row.taskId.toLowerCase().includes(search) || row.code.toLowerCase().includes(search) || row.desc.toLowerCase().includes(search)) &&
-      (!wanted || (row.outcome !== null && wanted.has(row.outcome))),
+      (!wanted || (row.outcome !== null && wanted.has(row.outcome))) &&
+      (!request.evidenceMissed || row.evidenceRecall === 0),
   );
   const chapters = [...chapterOrder.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([label]) => label);
   return { total: all.length, chapters, pairs };
@@ -344,18 +378,23 @@ function parseIds(json: string | null): number[] {
 function runSummary(db: Db, run: RunRecord): CallResponse<'listRuns'>['runs'][number] {
   const model = run.modelId === null ? null : ((db.prepare('SELECT file_name AS fileName FROM models WHERE id = ?').get(run.modelId) as { fileName: string } | undefined)?.fileName ?? null);
   const s = run.settings;
+  const extras = runSummaryExtras(db, run);
   return {
     name: run.name,
     dataset: run.dataset,
     backend: run.backend,
     model: run.backend === 'baseline' ? 'baseline' : model,
-    status: run.status,
-    settings: { backend: s.backend, modelId: s.modelId, strategy: s.strategy, votes: s.votes, seed: s.seed, labels: s.labels, limit: s.limit },
+    status: extras.status,
+    resumable: extras.resumable,
+    hint: extras.hint,
+    warnings: extras.warnings,
+    prompt: extras.prompt,
+    settings: { backend: s.backend, modelId: s.modelId, strategy: extras.strategy, votes: s.votes, seed: s.seed, labels: s.labels, limit: s.limit },
     manifest: run.manifest,
     error: run.error,
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
-    activeSeconds: run.activeSeconds,
+    activeSeconds: extras.activeSeconds,
     planned: run.planned,
     done: run.done,
     invalid: run.invalid,
@@ -392,5 +431,9 @@ function compareRuns(db: Db, request: CallRequest<'compareRuns'>): CallResponse<
       outcomeA: outcome(d.gold, d.a),
       outcomeB: outcome(d.gold, d.b),
     })),
+    plannedA: comparison.plannedA,
+    plannedB: comparison.plannedB,
+    evidenceJaccard: comparison.evidenceJaccard,
+    warnings: comparison.warnings,
   };
 }

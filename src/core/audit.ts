@@ -5,7 +5,7 @@ import type { Db } from './store/database';
 import { APP_VERSION } from './version';
 
 /** What the audit log records: every command that reads the user's files or writes results. */
-export const AUDIT_KINDS = ['import', 'run-start', 'run-finish', 'run-stop', 'run-fail', 'export', 'report', 'backup', 'predictions-import'] as const;
+export const AUDIT_KINDS = ['import', 'run-start', 'run-finish', 'run-stop', 'run-fail', 'export', 'report', 'backup', 'predictions-import', 'run-rename', 'run-delete', 'build', 'annotation'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** A file an event read or wrote: never its content, only where it is, its hash and its size. */
@@ -144,7 +144,8 @@ export function recordRunStart(db: Db, run: AuditedRun): AuditEvent {
     const model = db.prepare('SELECT path, sha256, size_bytes AS bytes FROM models WHERE id = ?').get(run.settings.modelId) as { path: string; sha256: string; bytes: number } | undefined;
     if (model) inputs.push({ role: 'model', path: model.path, sha256: model.sha256, bytes: model.bytes });
   }
-  if (run.settings.promptFile) inputs.push(hashSmallFile('prompt', run.settings.promptFile));
+  // A named preset ("preset:NAME") is built in: the manifest records its hash, there is no file to hash.
+  if (run.settings.promptFile && !run.settings.promptFile.startsWith('preset:')) inputs.push(hashSmallFile('prompt', run.settings.promptFile));
   return recordAudit(db, {
     kind: 'run-start',
     subject: run.name,

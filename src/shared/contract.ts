@@ -75,6 +75,8 @@ const pairRow = pairIdentity.extend({
   goldSentences: z.number().int(),
   /** The pair's outcome in the run named in the request; null without a run or when the run did not plan the pair. */
   outcome: pairOutcome.nullable(),
+  /** Share of the gold sentences the run's answer cited; null without a run, without an answer or without gold evidence. */
+  evidenceRecall: z.number().nullable().optional(),
 });
 
 const pairsFilter = z
@@ -88,6 +90,8 @@ const pairsFilter = z
     run: name.optional(),
     /** Needs `run`. 'correct' = tp or tn; 'wrong' = fp or fn. */
     outcome: z.enum(['correct', 'wrong', 'tp', 'fp', 'fn', 'tn', 'invalid', 'missing']).optional(),
+    /** Needs `run`: pairs with gold evidence where the run's answer cited none of the gold sentences. */
+    evidenceMissed: z.boolean().optional(),
   })
   .strict();
 
@@ -134,25 +138,57 @@ const pairDetail = pairIdentity.extend({
 const runSettings = z.object({
   backend: z.string(),
   modelId: z.number().int().nullable(),
-  strategy: z.string(),
+  /** null for imported predictions (backend 'external'): no strategy was used here. */
+  strategy: z.string().nullable(),
   votes: z.number().int(),
   seed: z.number().int(),
   labels: z.string(),
   limit: z.number().int().nullable(),
 });
 
+/**
+ * Why a run's numbers need care, wherever they show. degenerate: one label for >= 95% of the pairs;
+ * small-n: too few pairs for the numbers to mean much; fewer-pairs: compared on fewer pairs than planned;
+ * interrupted: the process writing the run is gone; external: imported predictions.
+ */
+const runWarning = z.object({
+  kind: z.enum(['degenerate', 'small-n', 'fewer-pairs', 'interrupted', 'external']),
+  run: z.string().nullable(),
+  message: z.string(),
+  /** degenerate: the label predicted for most pairs, and its share of the scored pairs. */
+  label: z.boolean().optional(),
+  share: z.number().optional(),
+});
+
+/** A UI-neutral hint attached to a state or an error: the CLI and the UI each word the action their way. */
+const actionHint = z.object({
+  action: z.enum(['resume-run', 'choose-other-name', 'register-model', 'import-dataset', 'choose-other-path', 'wait-for-run']),
+  run: z.string().optional(),
+  path: z.string().optional(),
+});
+
+/** 'interrupted': stored as running but the process that wrote it is gone (computed on read). */
+const runStatus = z.enum(['running', 'stopped', 'finished', 'failed', 'interrupted']);
+
 const runSummary = z.object({
   name: z.string(),
   dataset: z.string(),
   backend: z.string(),
   model: z.string().nullable(),
-  status: z.enum(['running', 'stopped', 'finished', 'failed']),
+  status: runStatus,
+  /** Whether Resume makes sense: stopped, failed or interrupted with pairs left (never for imported predictions). */
+  resumable: z.boolean(),
+  hint: actionHint.nullable(),
+  warnings: z.array(runWarning),
+  /** The prompt preset or file the run used; null for runs without a prompt (baseline, imported). */
+  prompt: z.object({ name: z.string(), hash: z.string().nullable() }).nullable(),
   settings: runSettings,
   manifest: z.record(z.string(), z.unknown()),
   error: z.string().nullable(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
-  activeSeconds: z.number(),
+  /** null for imported predictions: no time was spent here. */
+  activeSeconds: z.number().nullable(),
   planned: z.number().int(),
   done: z.number().int(),
   invalid: z.number().int(),
@@ -166,10 +202,15 @@ const runProgress = z.object({
   total: z.number().int(),
   invalid: z.number().int(),
   elapsed: z.number(),
-  /** Seconds left; null until the first pair is done. */
+  /** Seconds left, from a moving window of recent pairs; null until the first pair is done. */
   eta: z.number().nullable(),
   promptTokensPerSecond: z.number(),
+  /** Live: over the recent window, counting tokens of answers still being generated. */
   generatedTokensPerSecond: z.number(),
+  /** Tokens generated so far for the pairs in flight (moves during long generations). */
+  inFlightTokens: z.number().int().optional(),
+  /** Pairs per second over the recent window; null until known. */
+  pairsPerSecond: z.number().nullable().optional(),
 });
 
 const runFinished = z.object({
@@ -179,6 +220,8 @@ const runFinished = z.object({
   remaining: z.number().int(),
   seconds: z.number(),
   error: z.string().nullable(),
+  /** Whether the run can be resumed now (stopped or failed with pairs left). */
+  resumable: z.boolean().optional(),
 });
 
 const metrics = z.object({
@@ -187,11 +230,16 @@ const metrics = z.object({
   fp: z.number().int(),
   fn: z.number().int(),
   tn: z.number().int(),
-  precision: z.number(),
-  recall: z.number(),
-  f1: z.number(),
-  accuracy: z.number(),
-  specificity: z.number(),
+  /** null when undefined (0/0): shown as n/a, never as 0. */
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+  f1: z.number().nullable(),
+  accuracy: z.number().nullable(),
+  specificity: z.number().nullable(),
+  /** Matthews correlation in [-1, 1]; null when a row or column of the confusion matrix is empty. */
+  mcc: z.number().nullable(),
+  /** (recall + specificity) / 2; null when either is undefined. */
+  balancedAccuracy: z.number().nullable(),
   evidenceRecall: z.number().nullable(),
   evidencePrecision: z.number().nullable(),
   evidenceF1: z.number().nullable(),
@@ -200,6 +248,48 @@ const metrics = z.object({
   invalid: z.number().int(),
   matchTypes: z.object({ exact: z.number().int(), partial: z.number().int(), proximate: z.number().int(), none: z.number().int() }),
 });
+
+/** smallN: fewer than 10 pairs in the group, so its percentages carry little weight. */
+const breakdownGroup = z.object({ group: z.string(), metrics, smallN: z.boolean() });
+
+/** What trivial predictors score on the same pairs: always True, always False, and the lexical baseline. */
+const referenceKind = z.enum(['always-true', 'always-false', 'baseline']);
+const referenceRow = z.object({ reference: referenceKind, label: z.string(), metrics });
+
+/**
+ * Figures over the probability of the positive label (scikit-learn's definitions; see
+ * src/core/scoring/curves.ts). Pairs without a probability are left out and counted in
+ * probabilityMissing; every figure is null when no pair has one.
+ */
+const rocPoint = z.object({ fpr: z.number(), tpr: z.number(), threshold: z.number().nullable() });
+const prPoint = z.object({ recall: z.number(), precision: z.number(), threshold: z.number().nullable() });
+const sweepPoint = z.object({
+  threshold: z.number(),
+  tp: z.number().int(),
+  fp: z.number().int(),
+  fn: z.number().int(),
+  tn: z.number().int(),
+  precision: z.number(),
+  recall: z.number().nullable(),
+  f1: z.number(),
+});
+const calibrationBin = z.object({ lo: z.number(), hi: z.number(), count: z.number().int(), meanProbability: z.number().nullable(), fractionPositive: z.number().nullable() });
+const probabilityScore = z.object({
+  probabilityPairs: z.number().int(),
+  probabilityMissing: z.number().int(),
+  auroc: z.number().nullable(),
+  averagePrecision: z.number().nullable(),
+  aurocCi: interval.nullable(),
+  averagePrecisionCi: interval.nullable(),
+  roc: z.array(rocPoint).nullable(),
+  pr: z.array(prPoint).nullable(),
+  /** best: the F1-best threshold, chosen on the scored pairs themselves (tunedOnTestSet). */
+  sweep: z.object({ points: z.array(sweepPoint), best: sweepPoint.extend({ tunedOnTestSet: z.literal(true) }).nullable() }).nullable(),
+  brier: z.number().nullable(),
+  ece: z.number().nullable(),
+  calibration: z.array(calibrationBin).nullable(),
+});
+export type ProbabilityScore = z.infer<typeof probabilityScore>;
 
 const runScore = metrics.extend({
   name: z.string(),
@@ -210,8 +300,53 @@ const runScore = metrics.extend({
   f1Ci: interval,
   evidenceRecallCi: interval.nullable(),
   bootstrap: z.object({ resamples: z.number().int(), seed: z.number().int(), level: z.number() }),
-  byChapter: z.array(z.object({ group: z.string(), metrics })),
-  byKind: z.array(z.object({ group: z.string(), metrics })),
+  byChapter: z.array(breakdownGroup),
+  byKind: z.array(breakdownGroup),
+  warnings: z.array(runWarning),
+  references: z.array(referenceRow),
+  /** null for imported predictions; otherwise the run's recorded settings in brief. */
+  strategy: z.string().nullable().optional(),
+  ...probabilityScore.shape,
+});
+
+const leaderboardEntry = metrics.extend({
+  /** null for reference rows (always True/False, baseline), which are shown but never ranked. */
+  rank: z.number().int().nullable(),
+  run: z.string(),
+  reference: referenceKind.nullable(),
+  precisionCi: interval,
+  recallCi: interval,
+  f1Ci: interval,
+  evidenceRecallCi: interval.nullable(),
+  /** McNemar against the best run; b = best right and this one wrong. null for the best run. */
+  vsBest: z.object({ b: z.number().int(), c: z.number().int(), mcnemarP: z.number() }).nullable(),
+  warnings: z.array(runWarning),
+});
+
+const outcomeFilterValue = z.enum(['correct', 'wrong', 'tp', 'fp', 'fn', 'tn', 'invalid', 'missing']);
+
+const promptProblem = z.object({
+  kind: z.enum(['unknown-placeholder', 'missing-placeholder', 'duplicate-placeholder', 'order', 'empty']),
+  placeholder: z.string().nullable(),
+  message: z.string(),
+});
+
+const predictionProblem = z.object({
+  kind: z.enum(['unknown-pair', 'duplicate-row', 'bad-row', 'evidence-not-found']),
+  row: z.number().int(),
+  line: z.number().int().nullable(),
+  taskId: z.string().nullable(),
+  code: z.string().nullable(),
+  detail: z.string(),
+});
+
+/** How one raw model output was read: which JSON object(s) it held and which one was used. */
+const outputParse = z.object({
+  kind: z.enum(['json', 'multiple-json', 'no-json', 'empty', 'imported']),
+  objects: z.array(z.object({ start: z.number().int(), end: z.number().int(), text: z.string(), valid: z.boolean() })),
+  /** Index into objects of the one the answer came from; null when none. */
+  used: z.number().int().nullable(),
+  message: z.string(),
 });
 
 const diffEstimate = z.object({ a: z.number(), b: z.number(), diff: z.number(), ci: interval });
@@ -312,6 +447,10 @@ export const contract = {
         votes: z.number().int().min(1).max(15).optional(),
         limit: z.number().int().positive().optional(),
         seed: z.number().int().min(0).optional(),
+        /** A prompt preset name (listPromptPresets) or a template file path. */
+        prompt: z.string().min(1).max(4096).optional(),
+        /** An edited template's text (the run form's editor); wins over `prompt`. */
+        promptText: z.string().min(1).max(100_000).optional(),
       })
       .strict(),
     response: z.object({ run: z.string() }),
@@ -342,7 +481,104 @@ export const contract = {
       diff: z.object({ precision: diffEstimate, recall: diffEstimate, f1: diffEstimate, evidenceRecall: diffEstimate.nullable() }),
       mcnemar: z.object({ bothCorrect: z.number().int(), onlyACorrect: z.number().int(), onlyBCorrect: z.number().int(), bothWrong: z.number().int(), p: z.number() }),
       disagreements: z.array(disagreement),
+      /** Pairs each run planned; n < planned means the comparison left pairs out (see warnings). */
+      plannedA: z.number().int().optional(),
+      plannedB: z.number().int().optional(),
+      /** Mean Jaccard of the two runs' cited sentences over common pairs where either cited any; null if none did. */
+      evidenceJaccard: z.number().nullable().optional(),
+      warnings: z.array(runWarning).optional(),
     }),
+  },
+  /** Any number of runs: leaderboard (with reference rows), outcome matrix, discordant pairs, evidence agreement. */
+  compareMany: {
+    request: z
+      .object({
+        runs: z.array(name).min(2).max(30),
+        resamples: z.number().int().min(100).max(100_000).optional(),
+        /** Keep matrix rows where every listed run has the given outcome. */
+        filter: z.array(z.object({ run: name, outcome: outcomeFilterValue })).max(30).optional(),
+      })
+      .strict(),
+    response: z.object({
+      dataset: z.string(),
+      /** Pairs planned by every run: all statistics are over these. */
+      n: z.number().int(),
+      runs: z.array(z.object({ run: z.string(), backend: z.string(), status: runStatus, planned: z.number().int(), comparedOn: z.number().int() })),
+      best: z.string(),
+      leaderboard: z.array(leaderboardEntry),
+      bootstrap: z.object({ resamples: z.number().int(), seed: z.number().int(), level: z.number() }),
+      warnings: z.array(runWarning),
+      /** One row per common pair (after the filter); outcomes[i] belongs to runs[i]. */
+      matrix: z.array(pairIdentity.extend({ outcomes: z.array(pairOutcome) })),
+      /** Every unordered pair of runs: pair ids where exactly one of them is right. */
+      discordant: z.array(z.object({ a: z.string(), b: z.string(), aRightBWrong: z.array(z.number().int()), bRightAWrong: z.array(z.number().int()), mcnemarP: z.number() })),
+      /** Mean Jaccard of cited sentences over pairs where either run cited any (null when neither ever did). */
+      evidenceAgreement: z.array(z.object({ a: z.string(), b: z.string(), jaccard: z.number().nullable(), pairs: z.number().int() })),
+    }),
+  },
+  renameRun: {
+    request: z.object({ name, newName: name }).strict(),
+    response: z.object({ run: z.string() }),
+  },
+  /** Deletes a run with its predictions (never while it is being written); the audit log keeps a record. */
+  deleteRun: {
+    request: z.object({ name }).strict(),
+    response: z.object({ deleted: z.string(), predictions: z.number().int() }),
+  },
+  listPromptPresets: {
+    request: empty,
+    response: z.object({
+      presets: z.array(z.object({ name: z.string(), label: z.string(), description: z.string(), text: z.string(), hash: z.string(), placeholders: z.array(z.string()) })),
+      placeholders: z.array(z.object({ name: z.string(), required: z.boolean(), description: z.string() })),
+    }),
+  },
+  /** Checks a prompt template's placeholders for the editor. */
+  validatePrompt: {
+    request: z.object({ text: z.string().max(100_000) }).strict(),
+    response: z.object({ ok: z.boolean(), placeholders: z.array(z.string()), problems: z.array(promptProblem) }),
+  },
+  /** Groups of runs whose settings are identical except the prompt, each run with its headline numbers. */
+  promptExperiments: {
+    request: z.object({ dataset: name.optional() }).strict(),
+    response: z.object({
+      groups: z.array(
+        z.object({
+          dataset: z.string(),
+          settings: z.record(z.string(), z.unknown()),
+          runs: z.array(z.object({ run: z.string(), prompt: z.string(), promptHash: z.string().nullable(), status: runStatus, n: z.number().int(), planned: z.number().int(), metrics, warnings: z.array(runWarning) })),
+        }),
+      ),
+    }),
+  },
+  /** The prompt a run's model saw for a pair, and how each raw output was parsed. */
+  getPairPrompt: {
+    request: z.object({ pairId: z.number().int().positive(), run: name }).strict(),
+    response: z.object({
+      run: z.string(),
+      pairId: z.number().int(),
+      backend: z.string(),
+      prompt: z.object({ name: z.string().nullable(), hash: z.string().nullable(), text: z.string().nullable(), note: z.string().nullable() }),
+      outputs: z.array(z.object({ sampleIndex: z.number().int().nullable(), rawOutput: z.string(), parse: outputParse })),
+    }),
+  },
+  exportSubmission: {
+    request: z.object({ run: name, path: filePath }).strict(),
+    response: z.object({ path: z.string(), bytes: z.number().int(), rows: z.number().int(), missing: z.number().int(), invalid: z.number().int(), warning: z.string() }),
+  },
+  writeReport: {
+    request: z
+      .object({ run: name, path: filePath, compare: name.optional(), format: z.enum(['html', 'md', 'json']).optional(), includeText: z.boolean().optional(), resamples: z.number().int().min(100).max(100_000).optional() })
+      .strict(),
+    response: z.object({ path: z.string(), format: z.enum(['html', 'md', 'json']), bytes: z.number().int(), includesText: z.boolean() }),
+  },
+  importPredictions: {
+    request: z.object({ file: filePath, name, dataset: name.optional(), allPairs: z.boolean().optional() }).strict(),
+    response: z.object({ name: z.string(), dataset: z.string(), rows: z.number().int(), imported: z.number().int(), n: z.number().int(), problems: z.array(predictionProblem) }),
+  },
+  /** Server-side check of a typed path (with ~ expanded): an existing readable file, or a writable place for a new file. */
+  checkPath: {
+    request: z.object({ path: filePath, purpose: z.enum(['read-file', 'write-file']) }).strict(),
+    response: z.object({ path: z.string(), ok: z.boolean(), message: z.string().nullable() }),
   },
   listModels: {
     request: empty,
@@ -378,10 +614,21 @@ export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.infer<Events[E]>;
 
 export type PairOutcome = z.infer<typeof pairOutcome>;
+export type RunWarning = z.infer<typeof runWarning>;
+export type ActionHint = z.infer<typeof actionHint>;
+export type RunStatusValue = z.infer<typeof runStatus>;
 
 /** Errors cross the boundary as data, never as thrown objects with stacks. */
 export const callErrorKinds = ['invalid-request', 'not-found', 'failed', 'unavailable', 'busy'] as const;
-export const callError = z.object({ error: z.object({ kind: z.enum(callErrorKinds), message: z.string() }) });
+export const callError = z.object({
+  error: z.object({
+    kind: z.enum(callErrorKinds),
+    /** Worded for any UI: no CLI flags or commands. */
+    message: z.string(),
+    /** What the user can do about it, for the UI to offer as a button or link. */
+    hint: actionHint.optional(),
+  }),
+});
 export type CallError = z.infer<typeof callError>;
 export type CallErrorKind = CallError['error']['kind'];
 
@@ -403,8 +650,8 @@ export function isCallName(value: string): value is CallName {
   return Object.prototype.hasOwnProperty.call(contract, value);
 }
 
-export function failure(kind: CallErrorKind, message: string): CallError {
-  return { error: { kind, message } };
+export function failure(kind: CallErrorKind, message: string, hint?: ActionHint): CallError {
+  return { error: { kind, message, ...(hint ? { hint } : {}) } };
 }
 
 export function isCallError(value: unknown): value is CallError {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { build } from 'vite';
+import { rendererBuild } from '../../build/renderer-vite';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -16,7 +17,7 @@ export async function buildRenderer(outDir: string): Promise<void> {
     base: './',
     plugins: [react()],
     logLevel: 'error',
-    build: { outDir, emptyOutDir: true, rollupOptions: { input: path.join(root, 'src/renderer/index.html') } },
+    build: { ...rendererBuild, outDir, emptyOutDir: true, rollupOptions: { input: path.join(root, 'src/renderer/index.html') } },
   });
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-/** The `medbench` entry point, as `npx medbench` runs it. */
+/** The `medbench` entry point, as the `medbench` command (npm link) runs it. */
 export const MEDBENCH_BIN = path.resolve('bin/medbench.js');
 
 export interface CliResult {

@@ -24,7 +24,7 @@ export type ResolvedTinyModelOptions = Required<TinyModelOptions>;
 /** Bump when the file layout or vocabulary changes, so cached fixtures are regenerated. */
 const GENERATOR_VERSION = 2;
 
-const GGUF_ALIGNMENT = 32;
+export const GGUF_ALIGNMENT = 32;
 
 export const TINY_MODEL_DEFAULTS: ResolvedTinyModelOptions = {
   seed: 1,
@@ -38,7 +38,7 @@ export const TINY_MODEL_DEFAULTS: ResolvedTinyModelOptions = {
 };
 
 /** GGUF metadata value type ids (gguf spec). */
-const GgufValueType = {
+export const GgufValueType = {
   uint32: 4,
   int32: 5,
   float32: 6,
@@ -48,7 +48,7 @@ const GgufValueType = {
 } as const;
 
 /** ggml tensor type id for F32. */
-const GGML_TYPE_F32 = 0;
+export const GGML_TYPE_F32 = 0;
 
 /** llama.cpp token attribute ids stored in tokenizer.ggml.token_type. */
 const TokenType = { normal: 1, unknown: 2, control: 3, byte: 6 } as const;
@@ -151,7 +151,7 @@ function rarelyEmittedTokens(vocabulary: Vocabulary): ReadonlySet<number> {
 }
 
 /** mulberry32: tiny, fast and good enough for reproducible fixture weights. */
-function createRandom(seed: number): () => number {
+export function createRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -163,7 +163,7 @@ function createRandom(seed: number): () => number {
 }
 
 /** Irwin–Hall approximation of a standard normal: avoids log/trig and is exactly reproducible. */
-function createNormalish(seed: number): () => number {
+export function createNormalish(seed: number): () => number {
   const random = createRandom(seed);
   return () => {
     let sum = 0;
@@ -211,7 +211,7 @@ function tensorSpecs(options: ResolvedTinyModelOptions, vocabulary: Vocabulary):
 }
 
 /** Little-endian binary writer that grows as needed. */
-class ByteWriter {
+export class ByteWriter {
   private buffer = Buffer.alloc(1 << 16);
   private length = 0;
 
@@ -279,7 +279,7 @@ class ByteWriter {
   }
 }
 
-type MetadataValue =
+export type MetadataValue =
   | { type: 'u32'; value: number }
   | { type: 'f32'; value: number }
   | { type: 'bool'; value: boolean }
@@ -288,7 +288,7 @@ type MetadataValue =
   | { type: 'f32[]'; value: number[] }
   | { type: 'i32[]'; value: number[] };
 
-function writeMetadataEntry(writer: ByteWriter, key: string, entry: MetadataValue): void {
+export function writeMetadataEntry(writer: ByteWriter, key: string, entry: MetadataValue): void {
   writer.string(key);
   switch (entry.type) {
     case 'u32':

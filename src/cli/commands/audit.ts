@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { AUDIT_KINDS, listAudit, type AuditFile, type AuditKind } from '../../core/audit';
-import { withStore } from '../context';
+import { withReadStore } from '../context';
 import { formatTable, printJson } from '../output';
 import { positiveInt } from './run';
 
@@ -19,7 +19,7 @@ export function registerAudit(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print a JSON array')
     .action(async (options: { kind?: AuditKind; subject?: string; limit?: number; db?: string; json?: boolean }) => {
-      const events = await withStore(options, (db) => listAudit(db, { kind: options.kind, subject: options.subject, limit: options.limit }));
+      const events = await withReadStore(options, (db) => listAudit(db, { kind: options.kind, subject: options.subject, limit: options.limit }));
       if (options.json) {
         printJson(events);
         return;

@@ -11,7 +11,7 @@ export function registerBackup(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print one JSON object')
     .action(async (options: { out: string; db?: string; json?: boolean }) => {
-      const report = await withStore(options, (db) => backupStore(db, options.out));
+      const report = await withStore(options, (db) => backupStore(db, options.out), 'existing');
       if (options.json) printJson(report);
       else process.stdout.write(`Backed up ${report.source} to ${report.out} (${formatBytes(report.bytes)}, schema ${report.schemaVersion}, integrity ok) sha256 ${report.sha256}\n`);
     });

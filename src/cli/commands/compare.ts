@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildLeaderboard, compareTwoRuns, type Leaderboard, type TwoRunComparison } from '../../core/scoring/compare';
-import { withStore } from '../context';
+import { withReadStore } from '../context';
 import { UsageError } from '../errors';
 import { formatTable, printJson } from '../output';
 import { positiveInt } from './run';
@@ -25,7 +25,7 @@ export function registerCompare(program: Command): void {
     .action(async (runs: string[], options: { resamples: number; seed: number; db?: string; json?: boolean }) => {
       if (runs.length < 2) throw new UsageError('compare needs at least two run names');
       const bootstrap = { resamples: options.resamples, seed: options.seed };
-      const result = await withStore(options, (db) =>
+      const result = await withReadStore(options, (db) =>
         runs.length === 2 ? compareTwoRuns(db, runs[0]!, runs[1]!, bootstrap) : buildLeaderboard(db, runs, bootstrap),
       );
       if (options.json) printJson(result);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { appRoot } from '../app-root';
 import { importDataset } from '../../core/data/import';
 import { userDataDir } from '../../core/paths';
 import { openStore } from '../../core/store/database';
@@ -13,12 +13,13 @@ import type { Db } from '../../core/store/database';
 import { formatTable, printJson, ProgressLine } from '../output';
 import { positiveInt, runSummary } from './run';
 import { formatImportReport } from './import';
+import { shellQuote } from '../../core/text/shell-quote';
 
 export const DEMO_DATASET = 'demo';
 
 /** The synthetic demo set shipped in resources/demo (never MIMIC text). */
 export function demoResourcesDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources/demo');
+  return path.join(appRoot(), 'resources/demo');
 }
 
 export function registerDemo(program: Command): void {
@@ -56,11 +57,11 @@ export function registerDemo(program: Command): void {
           '',
           'Next:',
           ...nextSteps([
-            [`npx medbench pairs --db "${dbPath}"`, 'the pairs with their gold sentences'],
-            [`npx medbench score baseline --by chapter --db "${dbPath}"`, 'metrics by ICD-10 chapter'],
-            [`npx medbench serve --db "${dbPath}"`, 'browse notes, evidence and metrics (after npm run build)'],
+            [`medbench pairs --db ${shellQuote(dbPath)}`, 'the pairs with their gold sentences'],
+            [`medbench score baseline --by chapter --db ${shellQuote(dbPath)}`, 'metrics by ICD-10 chapter'],
+            [`medbench serve --db ${shellQuote(dbPath)}`, 'browse notes, evidence and metrics (after npm run build)'],
             ['npm run demo -- --model path/to/model.gguf', 'run a local GGUF model on the demo set too'],
-            ['npx medbench import --annotations dataset_raw.csv --notes discharge.csv.gz', 'import your own MedicalBench + MIMIC-IV-Note files'],
+            ['medbench import --annotations dataset_raw.csv --notes discharge.csv.gz', 'import your own MedicalBench + MIMIC-IV-Note files'],
           ]),
         ];
         process.stdout.write(`${out.join('\n')}\n`);

@@ -14,7 +14,7 @@ export function registerExport(program: Command): void {
     .option('--json', 'print one JSON object describing the file written')
     .addHelpText('after', '\nThe file contains note-derived text (evidence sentences, rationales): send it only through the benchmark\'s own credentialed channel.\n\nExample:\n  medbench export qwen7b --format submission --out qwen7b-submission.zip')
     .action(async (name: string, options: { format: 'submission'; out: string; db?: string; json?: boolean }) => {
-      const result = await withStore(options, (db) => exportSubmission(db, name, options.out));
+      const result = await withStore(options, (db) => exportSubmission(db, name, options.out), 'existing');
       // The warning goes to stderr so that --json keeps stdout to one JSON document.
       process.stderr.write(`medbench: ${SUBMISSION_WARNING}\n`);
       if (options.json) {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listDatasets, resolveDataset } from '../../core/data/datasets';
 import { listPairs } from '../../core/data/pairs';
-import { withStore } from '../context';
+import { withReadStore } from '../context';
 import { formatTable, printJson } from '../output';
 
 export function registerPairs(program: Command): void {
@@ -12,9 +12,9 @@ export function registerPairs(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print a JSON array')
     .action(async (options: { dataset?: string; db?: string; json?: boolean }) => {
-      const pairs = await withStore(options, (db) => listPairs(db, resolveDataset(db, options.dataset).id));
+      const pairs = await withReadStore(options, (db) => listPairs(db, resolveDataset(db, options.dataset).id));
       if (options.json) {
-        printJson(pairs.map(({ taskId, code, desc, gold, evidence, goldSentences }) => ({ taskId, code, desc, gold, evidence, goldSentences })));
+        printJson(pairs.map(({ taskId, code, desc, gold, evidence, goldSentences, provenance }) => ({ taskId, code, desc, gold, evidence, goldSentences, ...(provenance ? { provenance } : {}) })));
         return;
       }
       const rows = pairs.map((p) => [p.taskId, p.code, p.gold ? 'True' : 'False', p.goldSentences.map((id) => `S${id}`).join(' '), truncate(p.desc, 60)]);
@@ -27,7 +27,7 @@ export function registerPairs(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print a JSON array')
     .action(async (options: { db?: string; json?: boolean }) => {
-      const datasets = await withStore(options, (db) => listDatasets(db));
+      const datasets = await withReadStore(options, (db) => listDatasets(db));
       if (options.json) {
         printJson(datasets);
         return;

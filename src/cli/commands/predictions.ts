@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { importPredictions, MAPPABLE_PREDICTION_COLUMNS, type PredictionsImportReport } from '../../core/data/predictions-import';
 import { withStore } from '../context';
 import { formatTable, printJson } from '../output';
+import { shellQuote } from '../../core/text/shell-quote';
 
 interface PredictionsImportOptions {
   name: string;
@@ -28,7 +29,7 @@ export function registerPredictions(program: Command): void {
   const predictions = program.command('predictions').description("other systems' predictions");
   predictions
     .command('import')
-    .argument('<file>', 'CSV with task_id, code, prediction, evidence and optional rationale (see the README)')
+    .argument('<file>', 'CSV with task_id, code, prediction, evidence and optional rationale and probability (see the README)')
     .description("import another system's predictions as a run, to score and compare it like a run made here")
     .requiredOption('--name <name>', 'the new run name')
     .option('--dataset <name>', 'dataset (default: the only one)')
@@ -41,7 +42,7 @@ export function registerPredictions(program: Command): void {
       const report = await withStore(options, async (db, dbPath) => ({
         ...(await importPredictions(db, { file, name: options.name, dataset: options.dataset, columnMap: options.map, allPairs: options.allPairs })),
         db: dbPath,
-      }));
+      }), 'existing');
       if (options.json) printJson(report);
       else process.stdout.write(`${formatPredictionsReport(report)}\n`);
     });
@@ -66,6 +67,6 @@ function formatPredictionsReport(report: PredictionsImportReport & { db: string 
     lines.push('', `${report.problems.length} problem(s) (evidence-not-found rows are imported with the evidence that was found):`);
     lines.push(formatTable(['kind', 'row', 'line', 'task id', 'code', 'detail'], report.problems.map((p) => [p.kind, p.row, p.line, p.taskId, p.code, p.detail])));
   }
-  lines.push('', `Score it with: medbench score ${report.name} --db "${report.db}"`);
+  lines.push('', `Score it with: medbench score ${shellQuote(report.name)} --db ${shellQuote(report.db)}`);
   return lines.join('\n');
 }

@@ -56,7 +56,7 @@ export function registerReport(program: Command): void {
           facts: { format, includesText: options.includeText === true, compare: options.compare ?? null },
         });
         return { report: built, content: rendered };
-      });
+      }, 'existing');
       if (options.includeText) process.stderr.write('medbench: warning: the report contains note-derived text (rationales, evidence sentences); keep it where your DUA allows MIMIC data.\n');
       const summary = { out: path.resolve(options.out), format, bytes: Buffer.byteLength(content), run: report.run.name, compare: report.comparison?.runB ?? null, includesText: report.includesText };
       if (options.json) printJson(summary);

@@ -5,6 +5,7 @@ import { prepareNewRun, prepareResume, type PreparedRun } from '../../core/engin
 import { withStore } from '../context';
 import { UsageError } from '../errors';
 import { formatDuration, formatTable, printJson, ProgressLine } from '../output';
+import { shellQuote } from '../../core/text/shell-quote';
 
 interface RunCommandOptions {
   model?: string;
@@ -125,7 +126,7 @@ export function registerRun(program: Command): void {
           if (options.json) printJson(summary);
           else process.stdout.write(`${formatRunSummary(summary)}\n`);
           if (result.status === 'stopped') {
-            process.stderr.write(`Run "${run.name}" stopped with ${result.remaining} pairs left. Continue it with:\n  medbench run --resume ${run.name} --db "${dbPath}"\n`);
+            process.stderr.write(`Run "${run.name}" stopped with ${result.remaining} pairs left. Continue it with:\n  medbench run --resume ${shellQuote(run.name)} --db ${shellQuote(dbPath)}\n`);
             process.exitCode = 130;
           }
         } finally {

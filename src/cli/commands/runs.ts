@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
 import { listRuns } from '../../core/engine/runs';
 import { scoreRun } from '../../core/scoring/score-run';
-import { withStore } from '../context';
+import { withReadStore } from '../context';
 import { formatDuration, formatTable, printJson } from '../output';
 import { positiveInt, runSummary } from './run';
+import { probabilityLines } from '../probability-text';
 
 export function registerRuns(program: Command): void {
   program
@@ -12,7 +13,7 @@ export function registerRuns(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print a JSON array (each run with its full manifest)')
     .action(async (options: { db?: string; json?: boolean }) => {
-      const runs = await withStore(options, (db) => listRuns(db));
+      const runs = await withReadStore(options, (db) => listRuns(db));
       if (options.json) {
         printJson(runs.map((run) => ({ ...runSummary(run), manifest: run.manifest, error: run.error })));
         return;
@@ -38,7 +39,7 @@ export function registerRuns(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print one JSON object')
     .action(async (name: string, options: { by?: 'chapter' | 'kind' | 'gold'; resamples: number; seed: number; db?: string; json?: boolean }) => {
-      const score = await withStore(options, (db) => scoreRun(db, name, { by: options.by, resamples: options.resamples, seed: options.seed }));
+      const score = await withReadStore(options, (db) => scoreRun(db, name, { by: options.by, resamples: options.resamples, seed: options.seed }));
       if (options.json) {
         printJson(score);
         return;
@@ -64,6 +65,7 @@ export function registerRuns(program: Command): void {
         `Evidence over ${score.evidencePairs} pairs with gold evidence: exact ${score.matchTypes.exact}, partial ${score.matchTypes.partial}, proximate ${score.matchTypes.proximate}, none ${score.matchTypes.none}`,
         `(percentile bootstrap, ${score.bootstrap.resamples} resamples of pairs, seed ${score.bootstrap.seed})`,
       ];
+      lines.push(...probabilityLines(score, score.bootstrap.level));
       if (score.breakdown) {
         lines.push(
           '',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
+import { appRoot } from '../app-root';
 import { createCoreApi } from '../../core/api';
 import { resolveDbPath, userDataDir } from '../../core/paths';
 import { openStore } from '../../core/store/database';
@@ -12,7 +12,7 @@ export const DEFAULT_PORT = 7357;
 
 /** The renderer that `npx electron-vite build` (or `npm run build`) writes. */
 export function defaultRendererDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../out/renderer');
+  return path.join(appRoot(), 'out/renderer');
 }
 
 function portNumber(value: string): number {

@@ -1,4 +1,4 @@
-import { readCsvTable, type CsvRow } from './csv-table';
+import { MAX_PAIR_ROWS, readCsvTable, type CsvRow } from './csv-table';
 import type { ImportProblem } from './problems';
 import { parseSpanList, SpanParseError, type Span } from './spans';
 
@@ -60,7 +60,7 @@ export async function readAnnotations(file: string, format: AnnotationFormat): P
       seen.set(key, parsed.row);
       rows.push(parsed);
     },
-    { trackLines: true, hash: true },
+    { trackLines: true, hash: true, maxRows: MAX_PAIR_ROWS },
   );
   return { rows, problems, sha256: result.sha256!, bytes: result.fileBytes };
 }

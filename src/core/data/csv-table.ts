@@ -1,4 +1,4 @@
-import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv';
+import { CsvLimitError, CsvParser, CsvSyntaxError, type CsvRecord } from './csv';
 import { InputFileError, streamInputFile, type ReadProgress, type StreamResult } from './input-file';
 
 /** One data row with its columns looked up by name. */
@@ -39,7 +39,15 @@ export interface CsvTableOptions {
   onProgress?: (progress: ReadProgress) => void;
   /** Renames file columns to the names the reader expects: { task_id: 'id' } reads task_id from column "id". */
   columnMap?: Readonly<Record<string, string>>;
+  /** Refuse the file past this many data rows (annotation and prediction files: MAX_PAIR_ROWS). */
+  maxRows?: number;
 }
+
+/**
+ * Annotation and prediction files hold one row per note-concept pair (823 in MedicalBench); past two million rows
+ * a file is a mistake or a gzip bomb of rows, and keeping its rows would take gigabytes.
+ */
+export const MAX_PAIR_ROWS = 2_000_000;
 
 export interface CsvTableResult extends StreamResult {
   columns: string[];
@@ -71,13 +79,17 @@ export async function readCsvTable(
       rows++;
       onRow(new CsvRow(record, columns));
     },
-    { trackLines: options.trackLines },
+    { trackLines: options.trackLines, limits: { maxRecords: options.maxRows === undefined ? undefined : options.maxRows + 1 } },
   );
   let result: StreamResult;
   try {
     result = await streamInputFile(file, (chunk) => parser.push(chunk), { hash: options.hash, onProgress: options.onProgress });
     parser.end();
   } catch (error) {
+    if (error instanceof CsvLimitError) {
+      const where = error.recordIndex === 0 ? 'the header row' : `row ${error.recordIndex}`;
+      throw new InputFileError(file, `${where}: ${error.message}; nothing was imported`);
+    }
     if (error instanceof CsvSyntaxError) {
       const where = error.recordIndex === 0 ? 'header row' : `row ${error.recordIndex}`;
       throw new InputFileError(file, `not valid CSV at ${where}: ${error.message}`);

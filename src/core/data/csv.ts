@@ -20,6 +20,55 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** A row or field beyond the parser's limits (CSV_LIMITS): refused, since keeping it would take unbounded memory. */
+export class CsvLimitError extends CsvSyntaxError {}
+
+/**
+ * Limits that keep a hostile or broken file (a gzip bomb expanding to one 10 GB field, a row of a million commas,
+ * millions of rows) from taking the machine's memory. A real discharge note is under 100 KB and the real files
+ * have 6 to 10 columns. The MEDBENCH_CSV_MAX_* variables lower them for tests.
+ */
+export interface CsvLimits {
+  /** Bytes of one field after decompression (64 MiB). */
+  maxFieldBytes: number;
+  /** Bytes of one row, all its fields together (64 MiB). */
+  maxRecordBytes: number;
+  /** Fields in one row (10,000). */
+  maxFields: number;
+  /** Rows, the header included (no limit unless the caller sets one). */
+  maxRecords: number;
+}
+
+export const DEFAULT_CSV_LIMITS: Readonly<CsvLimits> = {
+  maxFieldBytes: 64 * 1024 * 1024,
+  maxRecordBytes: 64 * 1024 * 1024,
+  maxFields: 10_000,
+  maxRecords: Number.POSITIVE_INFINITY,
+};
+
+function envLimit(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  const value = Number(raw);
+  return raw !== undefined && raw !== '' && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** The defaults, lowered by MEDBENCH_CSV_MAX_FIELD_BYTES / _RECORD_BYTES / _FIELDS / _ROWS when set (tests). */
+export function csvLimits(overrides: Partial<CsvLimits> = {}, env: NodeJS.ProcessEnv = process.env): CsvLimits {
+  return {
+    maxFieldBytes: overrides.maxFieldBytes ?? envLimit(env, 'MEDBENCH_CSV_MAX_FIELD_BYTES', DEFAULT_CSV_LIMITS.maxFieldBytes),
+    maxRecordBytes: overrides.maxRecordBytes ?? envLimit(env, 'MEDBENCH_CSV_MAX_RECORD_BYTES', DEFAULT_CSV_LIMITS.maxRecordBytes),
+    maxFields: overrides.maxFields ?? envLimit(env, 'MEDBENCH_CSV_MAX_FIELDS', DEFAULT_CSV_LIMITS.maxFields),
+    // The variable counts data rows; maxRecords counts the header too.
+    maxRecords: Math.min(overrides.maxRecords ?? Number.POSITIVE_INFINITY, envLimit(env, 'MEDBENCH_CSV_MAX_ROWS', Number.POSITIVE_INFINITY) + 1),
+  };
+}
+
+export function formatLimitBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
 export class CsvRecord {
   constructor(
     /** 0-based record number; 0 is the header row. */
@@ -75,6 +124,8 @@ const enum State {
 export interface CsvParserOptions {
   /** Count physical lines (costs a newline scan of quoted text; worth it for small files only). */
   trackLines?: boolean;
+  /** Defaults: csvLimits(). */
+  limits?: Partial<CsvLimits>;
 }
 
 export class CsvParser {
@@ -87,12 +138,35 @@ export class CsvParser {
   private atFileStart = true;
   private readonly trackLines: boolean;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private readonly limits: CsvLimits;
+  private fieldBytes = 0;
+  private recordBytes = 0;
 
   constructor(
     private readonly onRecord: (record: CsvRecord) => void,
     options: CsvParserOptions = {},
   ) {
     this.trackLines = options.trackLines ?? false;
+    this.limits = csvLimits(options.limits);
+  }
+
+  /** Keeps a piece of the current field, after checking the field and row limits. */
+  private keep(piece: Buffer): void {
+    this.fieldBytes += piece.length;
+    this.recordBytes += piece.length;
+    if (this.fieldBytes > this.limits.maxFieldBytes) {
+      throw new CsvLimitError(
+        `field ${this.fields.length + 1} is longer than ${formatLimitBytes(this.limits.maxFieldBytes)}, the limit for one field (a corrupt file, an unbalanced quote, or not the expected file)`,
+        this.recordIndex,
+      );
+    }
+    if (this.recordBytes > this.limits.maxRecordBytes) {
+      throw new CsvLimitError(
+        `the row is longer than ${formatLimitBytes(this.limits.maxRecordBytes)}, the limit for one row (a corrupt file, an unbalanced quote, or not the expected file)`,
+        this.recordIndex,
+      );
+    }
+    this.pieces.push(piece);
   }
 
   push(input: Buffer): void {
@@ -125,11 +199,11 @@ export class CsvParser {
             i++;
           }
           if (i === length) {
-            if (i > pieceStart) this.pieces.push(chunk.subarray(pieceStart, i));
+            if (i > pieceStart) this.keep(chunk.subarray(pieceStart, i));
             pos = length;
             break;
           }
-          if (i > pieceStart) this.pieces.push(chunk.subarray(pieceStart, i));
+          if (i > pieceStart) this.keep(chunk.subarray(pieceStart, i));
           if (chunk[i] === COMMA) {
             this.endField();
           } else {
@@ -146,7 +220,7 @@ export class CsvParser {
           const quote = chunk.indexOf(QUOTE, pos);
           const stop = quote === -1 ? length : quote;
           if (this.trackLines) this.countLines(chunk, pos, stop);
-          if (stop > pieceStart) this.pieces.push(chunk.subarray(pieceStart, stop));
+          if (stop > pieceStart) this.keep(chunk.subarray(pieceStart, stop));
           if (quote === -1) {
             pos = length;
           } else {
@@ -159,7 +233,7 @@ export class CsvParser {
           const byte = chunk[pos];
           if (byte === QUOTE) {
             // "" inside a quoted field is one literal quote.
-            this.pieces.push(chunk.subarray(pos, pos + 1));
+            this.keep(chunk.subarray(pos, pos + 1));
             pos++;
             pieceStart = pos;
             this.state = State.Quoted;
@@ -216,11 +290,19 @@ export class CsvParser {
   }
 
   private endField(): void {
+    if (this.fields.length >= this.limits.maxFields) {
+      throw new CsvLimitError(`the row has more than ${this.limits.maxFields} fields, the limit for one row (a corrupt file, or not the expected file)`, this.recordIndex);
+    }
     this.fields.push(this.pieces);
     this.pieces = [];
+    this.fieldBytes = 0;
   }
 
   private endRecord(): void {
+    if (this.recordIndex >= this.limits.maxRecords) {
+      throw new CsvLimitError(`the file has more than ${this.limits.maxRecords - 1} data rows, the limit for this kind of file`, this.recordIndex);
+    }
+    this.recordBytes = 0;
     const record = new CsvRecord(this.recordIndex, this.trackLines ? this.recordLine : 0, this.fields, this.decoder);
     this.fields = [];
     this.recordIndex++;

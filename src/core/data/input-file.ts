@@ -81,12 +81,22 @@ function statReadable(file: string): fs.Stats {
     throw new InputFileError(file, code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? (error as Error).message})`);
   }
   if (stat.isDirectory()) throw new InputFileError(file, 'is a folder, not a file');
+  // A device (/dev/zero), a FIFO or a socket reports size 0 but never ends, or blocks: it is not "empty".
+  if (!stat.isFile()) throw new InputFileError(file, `not a regular file (${specialKind(stat)}); give the path of a CSV file`);
   try {
     fs.accessSync(file, fs.constants.R_OK);
   } catch {
     throw new InputFileError(file, 'permission denied: the file is not readable');
   }
   return stat;
+}
+
+function specialKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'a special file';
 }
 
 function hasGzipMagic(file: string): boolean {

@@ -1,3 +1,4 @@
+import { datasetProvenance, type PairProvenance } from '../build/provenance';
 import type { Db } from '../store/database';
 
 export interface GoldEvidence {
@@ -15,6 +16,8 @@ export interface PairRecord {
   reasoningSummary: string;
   evidence: GoldEvidence[];
   goldSentences: number[];
+  /** Where a built dataset's pair came from (kind, hops, similarity, triage votes); absent for imported datasets. */
+  provenance?: PairProvenance;
 }
 
 /** Active pairs of a dataset in the annotation file's order (the stable order behind --limit). */
@@ -41,6 +44,7 @@ export function listPairs(db: Db, datasetId: number): PairRecord[] {
       )
       .all(datasetId) as { pairId: number; id: number }[],
   );
+  const provenance = datasetProvenance(db, datasetId);
   return pairs.map((pair) => ({
     taskId: pair.taskId,
     code: pair.code,
@@ -49,6 +53,7 @@ export function listPairs(db: Db, datasetId: number): PairRecord[] {
     reasoningSummary: pair.reasoningSummary,
     evidence: (spans.get(pair.id) ?? []).map(({ start, end, text }) => ({ start, end, text })),
     goldSentences: (sentences.get(pair.id) ?? []).map((s) => s.id),
+    ...(provenance.has(pair.id) ? { provenance: provenance.get(pair.id)! } : {}),
   }));
 }
 

@@ -7,7 +7,7 @@ import type { Db } from '../store/database';
 import { sentencesOverlapping, type NoteSentence } from '../text/note-sentences';
 import { APP_VERSION } from '../version';
 import { CsvParser, CsvSyntaxError } from './csv';
-import { readCsvTable, type CsvRow } from './csv-table';
+import { MAX_PAIR_ROWS, readCsvTable, type CsvRow } from './csv-table';
 import { resolveDataset } from './datasets';
 import { EvidenceParseError, NoteTextLocator, parseEvidenceCell, type EvidenceCell, type EvidenceForm, type QuoteMatch } from './evidence-locate';
 import { InputFileError, streamInputFile } from './input-file';
@@ -18,7 +18,8 @@ import { InputFileError, streamInputFile } from './input-file';
  */
 
 export const PREDICTION_COLUMNS = ['task_id', 'code', 'prediction', 'evidence'] as const;
-export const OPTIONAL_PREDICTION_COLUMNS = ['rationale'] as const;
+/** probability: of the positive label, a number from 0 to 1 (empty cell: none); it gives the run AUROC, AP and calibration. */
+export const OPTIONAL_PREDICTION_COLUMNS = ['rationale', 'probability'] as const;
 /** The names `--map` may rename. */
 export const MAPPABLE_PREDICTION_COLUMNS: readonly string[] = [...PREDICTION_COLUMNS, ...OPTIONAL_PREDICTION_COLUMNS];
 
@@ -86,6 +87,7 @@ interface ParsedPrediction {
   form: EvidenceForm;
   rationale: string;
   rawOutput: string;
+  probability: number | null;
 }
 
 interface NoteContext {
@@ -139,6 +141,8 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
         const rawLabel = csvRow.get('prediction').trim();
         const label = LABELS[rawLabel.toLowerCase()];
         if (label === undefined) return report('bad-row', `prediction ${JSON.stringify(rawLabel)} is not True/False, 1/0 or yes/no`);
+        const probability = parseProbability(csvRow.get('probability'));
+        if (probability === undefined) return report('bad-row', `probability ${JSON.stringify(csvRow.get('probability').trim())} is not a number from 0 to 1`);
         let cell: EvidenceCell;
         try {
           cell = parseEvidenceCell(csvRow.get('evidence'));
@@ -163,6 +167,7 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
           form: cell.form,
           rationale: csvRow.get('rationale').trim(),
           rawOutput: JSON.stringify(rowObject(csvRow, rawColumns)),
+          probability,
         });
       } catch (error) {
         // A field that is not UTF-8 spoils the row, not the file.
@@ -170,7 +175,7 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
         throw error;
       }
     },
-    { trackLines: true, hash: true, columnMap: options.columnMap },
+    { trackLines: true, hash: true, columnMap: options.columnMap, maxRows: MAX_PAIR_ROWS },
   );
 
   if (predictions.length === 0) {
@@ -205,6 +210,7 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
     evidenceMatches,
     evidenceAmbiguous,
     evidenceNotFound,
+    withProbability: predictions.filter((p) => p.probability !== null).length,
   };
 
   db.transaction(() => {
@@ -276,6 +282,7 @@ function storePrediction(db: Db, run: RunRecord, p: ParsedPrediction): void {
     generatedTokens: 0,
     ms: 0,
     windows: 1,
+    probability: p.probability,
   };
   const { sampleIndex: _index, seed: _seed, ...prediction } = sample;
   // Inside the caller's transaction savePrediction's own transaction is a savepoint, so the whole import stays one commit.
@@ -412,6 +419,18 @@ function rowObject(csvRow: CsvRow, columns: readonly string[]): Record<string, s
   const object = Object.create(null) as Record<string, string>;
   for (const column of columns) if (!Object.hasOwn(object, column)) object[column] = csvRow.get(column);
   return object;
+}
+
+/**
+ * A probability cell: empty -> null (this row has none); a plain decimal number from 0 to 1 -> the
+ * number; anything else (a percentage, "NaN", "0,7", 1.2) -> undefined, which the row reports.
+ */
+function parseProbability(cell: string): number | null | undefined {
+  const text = cell.trim();
+  if (text === '') return null;
+  if (!/^[+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) && value >= 0 && value <= 1 ? value : undefined;
 }
 
 function quotePreview(quote: string): string {

@@ -1,5 +1,6 @@
 /**
- * The contract between inference backends (the lexical baseline, GGUF models through node-llama-cpp) and the
+ * The contract between inference backends (the lexical baseline, GGUF models through node-llama-cpp, OpenAI-compatible
+ * servers; each registered in backends/registry.ts) and the
  * run orchestration (store, resume, vote aggregation, CLI). Backends know nothing about the store; the runner
  * knows nothing about tokens beyond the counts reported here.
  */
@@ -48,6 +49,14 @@ export interface SampleResult {
   ms: number;
   /** How many context windows were used (1 unless the note was split). */
   windows: number;
+  /** Probability of the positive label in [0, 1] (label-token distribution, or a backend's own score); absent/null when the backend has none. */
+  probability?: number | null;
+  /** The thought segment of a reasoning model, cut at the budget; absent/null when the model did not think. */
+  thinking?: string | null;
+  /** Tokens of the thought segment, counted apart from generatedTokens' answer. */
+  thinkingTokens?: number;
+  /** Which decoding path produced the answer (e.g. "label-logits", "grammar"); absent/null when the backend has one path. */
+  answerPath?: string | null;
 }
 
 export interface ConceptResult {
@@ -64,7 +73,8 @@ export interface BackendRunOptions {
 }
 
 export interface InferenceBackend {
-  readonly kind: 'baseline' | 'gguf';
+  /** The registry id of the backend that made it ('baseline', 'gguf', 'openai', ...; see backends/registry.ts). */
+  readonly kind: string;
   /** How many notes the runner may have in flight at once (parallel context sequences). */
   readonly parallelism: number;
   /** Facts for the run manifest (model, versions, compute backend, context size, gpu layers, prompt/schema hashes, sampler...). */

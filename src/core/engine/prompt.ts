@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import type { EngineConcept, EngineSentence, LabelMode } from './backend';
 import { MAX_EVIDENCE_ITEMS } from './answer-schema';
 import { UserError } from '../errors';
+import { PRESET_PREFIX, presetTemplate } from './prompts/presets';
 
 export const PROMPT_VERSION = 'medbench-v1';
 
@@ -90,6 +91,8 @@ export function checkPromptTemplate(text: string, source = 'prompt template'): v
 
 /** Reads a user template (`--prompt FILE`); its version names the file, its hash pins the exact text. */
 export function loadPromptTemplate(file: string): PromptTemplate {
+  // A named preset (prompts/presets.ts), stored in a run's settings as "preset:NAME".
+  if (file.startsWith(PRESET_PREFIX)) return presetTemplate(file.slice(PRESET_PREFIX.length));
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

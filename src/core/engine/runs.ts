@@ -2,13 +2,16 @@ import { UserError } from '../errors';
 import type { Db } from '../store/database';
 import type { LabelMode, SampleResult } from './backend';
 import type { AggregatedPrediction } from './votes';
+import { predictionExtras, storableProbability } from './probability';
+import { shellQuote } from '../text/shell-quote';
 
 export type Strategy = 'note-major' | 'naive';
 export type RunStatus = 'running' | 'stopped' | 'finished' | 'failed';
 
 /** Everything needed to start or resume a run identically. */
 export interface RunSettings {
-  backend: 'baseline' | 'gguf' | 'external';
+  /** A backend id from backends/registry.ts, or 'external' for imported predictions. */
+  backend: string;
   modelId: number | null;
   strategy: Strategy;
   votes: number;
@@ -25,6 +28,8 @@ export interface RunSettings {
   maxTokens: number | null;
   /** Notes in flight on parallel context sequences (absent in runs made before the option existed: 1). */
   parallel?: number | null;
+  /** The options of a backend whose settings are not the historical fields above (see BackendDefinition.toSettings); absent in older runs. */
+  backendOptions?: Record<string, unknown>;
 }
 
 export interface RunRecord {
@@ -32,7 +37,7 @@ export interface RunRecord {
   name: string;
   dataset: string;
   datasetId: number;
-  backend: 'baseline' | 'gguf' | 'external';
+  backend: string;
   modelId: number | null;
   status: RunStatus;
   settings: RunSettings;
@@ -93,9 +98,9 @@ export function listRuns(db: Db): RunRecord[] {
  */
 export function createRun(
   db: Db,
-  input: { name: string; datasetId: number; backend: 'baseline' | 'gguf' | 'external'; settings: RunSettings; manifest: Record<string, unknown>; pairIds?: readonly number[] },
+  input: { name: string; datasetId: number; backend: string; settings: RunSettings; manifest: Record<string, unknown>; pairIds?: readonly number[] },
 ): RunRecord {
-  if (findRun(db, input.name)) throw new RunError(`a run named "${input.name}" already exists: continue it with --resume ${input.name}, or choose another --name`);
+  if (findRun(db, input.name)) throw new RunError(`a run named "${input.name}" already exists: continue it with --resume ${shellQuote(input.name)}, or choose another --name`);
   db.transaction(() => {
     const { id } = db
       .prepare(
@@ -155,22 +160,28 @@ export function pendingNotes(db: Db, runId: number): PendingNote[] {
 /** One prediction and its samples, committed together in their own transaction. */
 export function savePrediction(db: Db, runId: number, pairId: number, prediction: AggregatedPrediction, samples: readonly SampleResult[]): void {
   const insertPrediction = db.prepare(
-    `INSERT INTO predictions (run_id, pair_id, status, label, raw_label, evidence_json, rationale, raw_output, error, prompt_tokens, reused_tokens, generated_tokens, ms, windows, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    `INSERT INTO predictions (run_id, pair_id, status, label, raw_label, evidence_json, rationale, raw_output, error, prompt_tokens, reused_tokens, generated_tokens, ms, windows, created_at,
+       probability, thinking, thinking_tokens, answer_path)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   );
   const insertSample = db.prepare(
-    `INSERT INTO prediction_samples (prediction_id, sample_index, seed, status, label, raw_label, evidence_json, rationale, raw_output, error, prompt_tokens, reused_tokens, generated_tokens, ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO prediction_samples (prediction_id, sample_index, seed, status, label, raw_label, evidence_json, rationale, raw_output, error, prompt_tokens, reused_tokens, generated_tokens, ms,
+       probability, thinking, thinking_tokens, answer_path)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const bit = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
+  // Probability with votes: the samples' mean (see predictionExtras).
+  const extras = predictionExtras(prediction, samples);
   db.transaction(() => {
     const p = prediction;
     const { id } = insertPrediction.get(
       runId, pairId, p.status, bit(p.label), p.rawLabel, JSON.stringify(p.evidence), p.rationale, p.rawOutput, p.error,
       p.promptTokens, p.reusedTokens, p.generatedTokens, p.ms, p.windows, new Date().toISOString(),
+      extras.probability, extras.thinking, extras.thinkingTokens, extras.answerPath,
     ) as { id: number };
     for (const s of samples) {
-      insertSample.run(id, s.sampleIndex, s.seed, s.status, bit(s.label), s.rawLabel, JSON.stringify(s.evidence), s.rationale, s.rawOutput, s.error, s.promptTokens, s.reusedTokens, s.generatedTokens, s.ms);
+      insertSample.run(id, s.sampleIndex, s.seed, s.status, bit(s.label), s.rawLabel, JSON.stringify(s.evidence), s.rationale, s.rawOutput, s.error, s.promptTokens, s.reusedTokens, s.generatedTokens, s.ms,
+        storableProbability(s.probability), s.thinking ?? null, s.thinkingTokens ?? 0, s.answerPath ?? null);
     }
   }).immediate();
 }

@@ -5,28 +5,36 @@ import type { Db } from '../store/database';
 import { describeSqliteError } from '../store/errors';
 import { APP_VERSION } from '../version';
 import type { InferenceBackend, LabelMode } from './backend';
-import { createBaselineBackend } from './baseline-backend';
+import { backendOfRun, getBackend, parseOptions, type BackendDefinition } from './backends/registry';
 import { createRun, findRun, getRun, RunError, updateManifest, type RunRecord, type RunSettings, type Strategy } from './runs';
+import { shellQuote } from '../text/shell-quote';
 
 export interface NewRunRequest {
   name: string;
-  /** 'baseline', a GGUF path, or a registered model's id / sha256 prefix / file name. */
+  /** 'baseline', a GGUF path, or a registered model's id / sha256 prefix / file name; for a server backend, the server's model name. */
   model: string;
+  /** A backend id from the registry; absent: 'baseline' when model is 'baseline', else 'gguf'. */
+  backend?: string;
+  /** The backend's own options (its fields in the registry), validated by its schema. */
+  backendOptions?: Record<string, unknown>;
   dataset?: string;
+  /** An explicit plan (pair ids in order) instead of the dataset's pairs; `limit` still applies to the default plan only. */
+  pairIds?: readonly number[];
   limit?: number;
   strategy?: Strategy;
   votes?: number;
   seed?: number;
   labels?: LabelMode;
+  /** GGUF options, also accepted here as before the registry (backendOptions wins). */
   gpu?: string;
   gpuLayers?: number | 'auto';
   contextSize?: number;
   threads?: number;
   batchSize?: number;
+  parallel?: number;
   promptFile?: string;
   temperature?: number;
   maxTokens?: number;
-  parallel?: number;
 }
 
 export interface PreparedRun {
@@ -35,32 +43,45 @@ export interface PreparedRun {
   model: ModelRecord | null;
 }
 
+/** Which backend a request means. */
+export function backendOfRequest(request: Pick<NewRunRequest, 'backend' | 'model'>): BackendDefinition {
+  if (request.backend) return getBackend(request.backend);
+  return getBackend(request.model === 'baseline' ? 'baseline' : 'gguf');
+}
+
 /** Creates a run (frozen plan + manifest) and the backend that will execute it. */
-export async function prepareNewRun(db: Db, request: NewRunRequest): Promise<PreparedRun> {
-  if (findRun(db, request.name)) throw new RunError(`a run named "${request.name}" already exists: continue it with --resume ${request.name}, or choose another --name`);
+export async function prepareNewRun(db: Db, request: NewRunRequest, env: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
+  if (findRun(db, request.name)) throw new RunError(`a run named "${request.name}" already exists: continue it with --resume ${shellQuote(request.name)}, or choose another --name`);
+  const definition = backendOfRequest(request);
+  const legacy = definition.id === 'gguf' ? definedOnly({ gpu: request.gpu, gpuLayers: request.gpuLayers, contextSize: request.contextSize, threads: request.threads, batchSize: request.batchSize, parallel: request.parallel }) : {};
+  const raw = { ...legacy, ...request.backendOptions, ...(definition.model === 'server' ? { model: request.model } : {}) };
+  const options = parseOptions(definition, raw);
+  // A host not allowed, a missing key: refused here, before the run exists or any connection is made.
+  definition.check?.(options, env);
   const dataset = resolveDataset(db, request.dataset);
-  const model = request.model === 'baseline' ? null : await resolveModel(db, request.model);
+  const model = definition.model === 'file' ? await resolveModel(db, request.model) : null;
   const settings: RunSettings = {
-    backend: model ? 'gguf' : 'baseline',
+    backend: definition.id,
     modelId: model?.id ?? null,
     strategy: request.strategy ?? 'note-major',
     votes: request.votes ?? 1,
     seed: request.seed ?? 42,
     labels: request.labels ?? 'binary',
     limit: request.limit ?? null,
-    gpu: request.gpu ?? 'auto',
-    gpuLayers: request.gpuLayers ?? 'auto',
-    contextSize: request.contextSize ?? null,
-    threads: request.threads ?? null,
-    batchSize: request.batchSize ?? null,
+    gpu: 'auto',
+    gpuLayers: 'auto',
+    contextSize: null,
+    threads: null,
+    batchSize: null,
     promptFile: request.promptFile ? path.resolve(request.promptFile) : null,
     temperature: request.temperature ?? null,
     maxTokens: request.maxTokens ?? null,
-    parallel: request.parallel ?? null,
+    parallel: null,
+    ...definition.toSettings(options),
   };
-  const backend = await createBackend(settings, model);
+  const backend = await definition.create({ settings, options, model, env });
   try {
-    const run = createRun(db, { name: request.name, datasetId: dataset.id, backend: settings.backend, settings, manifest: {} });
+    const run = createRun(db, { name: request.name, datasetId: dataset.id, backend: settings.backend, settings, manifest: {}, ...(request.pairIds ? { pairIds: request.pairIds } : {}) });
     updateManifest(db, run.id, buildManifest(db, run, backend, model));
     return { run: getRun(db, request.name), backend, model };
   } catch (error) {
@@ -71,9 +92,11 @@ export async function prepareNewRun(db: Db, request: NewRunRequest): Promise<Pre
 }
 
 /** Re-creates the backend of an existing run with its recorded settings. */
-export async function prepareResume(db: Db, name: string): Promise<PreparedRun> {
+export async function prepareResume(db: Db, name: string, env: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
   const run = getRun(db, name);
   if (run.backend === 'external') throw new RunError(`run "${name}" holds imported predictions; there is nothing to resume`);
+  const { backend: definition, options } = backendOfRun(run.settings);
+  definition.check?.(options, env);
   const model = run.settings.modelId !== null ? getModelById(db, run.settings.modelId) : null;
   if (model?.missing) throw new RunError(`run "${name}" used ${model.fileName}, which is no longer at ${model.path}; register the same file again (medbench models add PATH) to resume`);
   if (model) {
@@ -84,26 +107,11 @@ export async function prepareResume(db: Db, name: string): Promise<PreparedRun> 
       throw new RunError(`run "${name}" was made with ${model.fileName} of sha256 ${model.sha256}, but the file at ${model.path} now has sha256 ${current}; resuming would mix two models`);
     }
   }
-  return { run, backend: await createBackend(run.settings, model), model };
+  return { run, backend: await definition.create({ settings: run.settings, options, model, env }), model };
 }
 
-async function createBackend(settings: RunSettings, model: ModelRecord | null): Promise<InferenceBackend> {
-  if (settings.backend === 'baseline' || !model) return createBaselineBackend();
-  // node-llama-cpp is loaded only when a model runs: baseline runs and the rest of the CLI stay light.
-  const { createLlamaBackend } = await import('./llama-backend');
-  const { loadPromptTemplate } = await import('./prompt');
-  return createLlamaBackend({
-    modelPath: model.path,
-    gpu: settings.gpu as never,
-    gpuLayers: settings.gpuLayers,
-    strategy: settings.strategy,
-    ...(settings.contextSize !== null ? { contextSize: settings.contextSize } : {}),
-    ...(settings.threads !== null ? { threads: settings.threads } : {}),
-    ...(settings.batchSize !== null ? { batchSize: settings.batchSize } : {}),
-    ...(settings.maxTokens !== null ? { maxTokens: settings.maxTokens } : {}),
-    ...(settings.parallel ? { sequences: settings.parallel } : {}),
-    ...(settings.promptFile !== null ? { promptTemplate: loadPromptTemplate(settings.promptFile) } : {}),
-  });
+function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
 
 function buildManifest(db: Db, run: RunRecord, backend: InferenceBackend, model: ModelRecord | null): Record<string, unknown> {

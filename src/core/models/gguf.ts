@@ -21,6 +21,7 @@ import {
   type Llama,
 } from 'node-llama-cpp';
 import { UserError } from '../errors';
+import { checkGgufHeaderFile, ggmlTensorBytes, GgufHeaderError } from './gguf-header';
 
 export type GpuSetting = 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal';
 export type ComputeBackend = 'cpu' | 'cuda' | 'vulkan' | 'metal';
@@ -99,48 +100,9 @@ export function computeBackendOf(llama: Llama): ComputeBackend {
 // ---------------------------------------------------------------------------------------------------------------
 // File checks
 
-/** Bytes per block and elements per block of ggml tensor types (ggml's type traits), for the truncation check. */
-const GGML_BLOCK_LAYOUT: Partial<Record<GgmlType, { blockElements: number; blockBytes: number }>> = {
-  [GgmlType.F32]: { blockElements: 1, blockBytes: 4 },
-  [GgmlType.F16]: { blockElements: 1, blockBytes: 2 },
-  [GgmlType.BF16]: { blockElements: 1, blockBytes: 2 },
-  [GgmlType.F64]: { blockElements: 1, blockBytes: 8 },
-  [GgmlType.I8]: { blockElements: 1, blockBytes: 1 },
-  [GgmlType.I16]: { blockElements: 1, blockBytes: 2 },
-  [GgmlType.I32]: { blockElements: 1, blockBytes: 4 },
-  [GgmlType.I64]: { blockElements: 1, blockBytes: 8 },
-  [GgmlType.Q4_0]: { blockElements: 32, blockBytes: 18 },
-  [GgmlType.Q4_1]: { blockElements: 32, blockBytes: 20 },
-  [GgmlType.Q5_0]: { blockElements: 32, blockBytes: 22 },
-  [GgmlType.Q5_1]: { blockElements: 32, blockBytes: 24 },
-  [GgmlType.Q8_0]: { blockElements: 32, blockBytes: 34 },
-  [GgmlType.Q8_1]: { blockElements: 32, blockBytes: 36 },
-  [GgmlType.Q2_K]: { blockElements: 256, blockBytes: 84 },
-  [GgmlType.Q3_K]: { blockElements: 256, blockBytes: 110 },
-  [GgmlType.Q4_K]: { blockElements: 256, blockBytes: 144 },
-  [GgmlType.Q5_K]: { blockElements: 256, blockBytes: 176 },
-  [GgmlType.Q6_K]: { blockElements: 256, blockBytes: 210 },
-  [GgmlType.Q8_K]: { blockElements: 256, blockBytes: 292 },
-  [GgmlType.IQ2_XXS]: { blockElements: 256, blockBytes: 66 },
-  [GgmlType.IQ2_XS]: { blockElements: 256, blockBytes: 74 },
-  [GgmlType.IQ3_XXS]: { blockElements: 256, blockBytes: 98 },
-  [GgmlType.IQ1_S]: { blockElements: 256, blockBytes: 50 },
-  [GgmlType.IQ4_NL]: { blockElements: 32, blockBytes: 18 },
-  [GgmlType.IQ3_S]: { blockElements: 256, blockBytes: 110 },
-  [GgmlType.IQ2_S]: { blockElements: 256, blockBytes: 82 },
-  [GgmlType.IQ4_XS]: { blockElements: 256, blockBytes: 136 },
-  [GgmlType.IQ1_M]: { blockElements: 256, blockBytes: 56 },
-  [GgmlType.TQ1_0]: { blockElements: 256, blockBytes: 54 },
-  [GgmlType.TQ2_0]: { blockElements: 256, blockBytes: 66 },
-  [GgmlType.MXFP4]: { blockElements: 32, blockBytes: 17 },
-};
-
-/** Bytes of a tensor's data, or null for a type this table does not know (then only its offset is checked). */
+/** Bytes of a tensor's data, or null for a type this app does not know (then only its offset is checked). */
 export function tensorDataBytes(tensor: Pick<GgufTensorInfo, 'dimensions' | 'ggmlType'>): number | null {
-  const layout = GGML_BLOCK_LAYOUT[tensor.ggmlType];
-  if (!layout) return null;
-  const elements = tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1);
-  return Math.ceil(elements / layout.blockElements) * layout.blockBytes;
+  return ggmlTensorBytes(tensor.ggmlType, tensor.dimensions);
 }
 
 function describeMagic(head: Buffer): string {
@@ -192,6 +154,14 @@ export async function checkGgufStructure(filePath: string): Promise<CheckedGgufF
   }
   if (head.length < 4 || head.subarray(0, 4).toString('latin1') !== 'GGUF') {
     throw new ModelFileError(resolved, `${resolved} is not a GGUF model file: it starts with ${describeMagic(head)} instead of "GGUF"`);
+  }
+
+  // Our own bounded check first: node-llama-cpp's reader and llama.cpp trust the header's counts and lengths.
+  try {
+    checkGgufHeaderFile(resolved);
+  } catch (error) {
+    if (error instanceof GgufHeaderError) throw new ModelFileError(resolved, `${resolved} is not a usable GGUF model: ${error.message}`);
+    throw new ModelFileError(resolved, `Cannot read model file ${resolved}: ${(error as Error).message}`);
   }
 
   let info: GgufFileInfo;
@@ -373,9 +343,20 @@ export async function validateGgufFile(filePath: string, options: InspectGgufOpt
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Streams the file: models are gigabytes. */
-export async function sha256File(filePath: string): Promise<string> {
+export interface HashProgress {
+  bytesHashed: number;
+  totalBytes: number;
+}
+
+/** Streams the file: models are gigabytes. onProgress is called after each MiB so a 40 GB hash shows its progress. */
+export async function sha256File(filePath: string, onProgress?: (progress: HashProgress) => void): Promise<string> {
   const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(filePath, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  const totalBytes = onProgress ? fs.statSync(filePath).size : 0;
+  let bytesHashed = 0;
+  for await (const chunk of fs.createReadStream(filePath, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    bytesHashed += (chunk as Buffer).length;
+    onProgress?.({ bytesHashed, totalBytes });
+  }
   return hash.digest('hex');
 }

@@ -8,8 +8,13 @@
  *     with gold evidence; a pair with no predicted sentences scores 0.
  *
  * Conventions chosen here where the page is silent:
- *   - 0/0 ratios (precision, recall, F1, accuracy, specificity) are 0, so an
- *     empty or degenerate run never reports a perfect score by accident.
+ *   - 0/0 ratios (precision, recall, F1, accuracy, specificity, MCC, balanced
+ *     accuracy) are null: undefined, shown as "n/a". Printing them as 0 read as
+ *     "the model failed" where the truth was "there was nothing to measure"
+ *     (a chapter without positives, a run that never says True). The bootstrap
+ *     keeps 0 inside its replicates (bootstrap.ts), where a null cannot be averaged.
+ *   - MCC is null when any row or column of the confusion matrix is empty (as
+ *     its formula divides by zero; scikit-learn returns 0 there).
  *   - Evidence metrics are null when no pair has gold evidence (there is nothing
  *     to average, and 0 would misread as "retrieved nothing").
  *   - Evidence precision = |pred ∩ gold| / |pred| per pair, macro-averaged over the
@@ -45,11 +50,15 @@ export interface Metrics {
   fp: number;
   fn: number;
   tn: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  accuracy: number;
-  specificity: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  accuracy: number | null;
+  specificity: number | null;
+  /** Matthews correlation coefficient. */
+  mcc: number | null;
+  /** (recall + specificity) / 2. */
+  balancedAccuracy: number | null;
   evidenceRecall: number | null;
   evidencePrecision: number | null;
   evidenceF1: number | null;
@@ -71,6 +80,34 @@ export function safeRatio(numerator: number, denominator: number): number {
 /** Harmonic mean of precision and recall; 0 when both are 0. */
 export function harmonicF1(precision: number, recall: number): number {
   return safeRatio(2 * precision * recall, precision + recall);
+}
+
+/** numerator / denominator, or null when the denominator is 0 (an undefined metric). */
+export function ratioOrNull(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : numerator / denominator;
+}
+
+/** Matthews correlation; null when a marginal of the confusion matrix is 0. */
+export function matthews(tp: number, fp: number, fn: number, tn: number): number | null {
+  const product = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
+  if (product === 0) return null;
+  return (tp * tn - fp * fn) / Math.sqrt(product);
+}
+
+/** The label metrics from confusion counts, null where undefined. */
+export function labelMetrics(tp: number, fp: number, fn: number, tn: number): Pick<Metrics, 'precision' | 'recall' | 'f1' | 'accuracy' | 'specificity' | 'mcc' | 'balancedAccuracy'> {
+  const recall = ratioOrNull(tp, tp + fn);
+  const specificity = ratioOrNull(tn, tn + fp);
+  return {
+    precision: ratioOrNull(tp, tp + fp),
+    recall,
+    // 2TP / (2TP + FP + FN): defined whenever there is any positive, gold or predicted.
+    f1: ratioOrNull(2 * tp, 2 * tp + fp + fn),
+    accuracy: ratioOrNull(tp + tn, tp + fp + fn + tn),
+    specificity,
+    mcc: matthews(tp, fp, fn, tn),
+    balancedAccuracy: recall === null || specificity === null ? null : (recall + specificity) / 2,
+  };
 }
 
 /** The label a pair is scored with: missing/invalid predictions count as False. */
@@ -162,8 +199,6 @@ export function computeMetrics(pairs: readonly ScoredPair[]): Metrics {
   }
 
   const { tp, fp, fn, tn } = counts;
-  const precision = safeRatio(tp, tp + fp);
-  const recall = safeRatio(tp, tp + fn);
   const evidenceRecall = evidencePairs === 0 ? null : evidenceRecallSum / evidencePairs;
   const evidencePrecision = evidencePairs === 0 ? null : evidencePrecisionSum / evidencePairs;
   const evidenceF1 =
@@ -175,11 +210,7 @@ export function computeMetrics(pairs: readonly ScoredPair[]): Metrics {
     fp,
     fn,
     tn,
-    precision,
-    recall,
-    f1: harmonicF1(precision, recall),
-    accuracy: safeRatio(tp + tn, pairs.length),
-    specificity: safeRatio(tn, tn + fp),
+    ...labelMetrics(tp, fp, fn, tn),
     evidenceRecall,
     evidencePrecision,
     evidenceF1,

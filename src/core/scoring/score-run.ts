@@ -2,6 +2,11 @@ import type { Db } from '../store/database';
 import { getRun } from '../engine/runs';
 import { bootstrapCi, type BootstrapOptions, type Interval } from './bootstrap';
 import { breakdown, computeMetrics, type BreakdownDimension, type Metrics, type ScoredPair } from './metrics';
+import type { RunWarning } from '../../shared/contract';
+import { plannedPairIds, referenceRows, scoreWarnings, withSmallN, type ReferenceRow } from './trust';
+import { runState, runWarnings } from '../engine/run-lifecycle';
+import type { ProbabilityScore } from './curves';
+import { scoreRunProbabilities } from './score-probabilities';
 
 /** The run's planned pairs with gold and prediction, in plan order: the input of every statistic. */
 export function scoredPairsOfRun(db: Db, runId: number): ScoredPair[] {
@@ -26,7 +31,8 @@ export function scoredPairsOfRun(db: Db, runId: number): ScoredPair[] {
   }));
 }
 
-export interface RunScore extends Metrics {
+/** With ProbabilityScore: AUROC, average precision, sweep and calibration over the pairs that have a probability (curves.ts). */
+export interface RunScore extends Metrics, ProbabilityScore {
   name: string;
   dataset: string;
   status: string;
@@ -35,7 +41,11 @@ export interface RunScore extends Metrics {
   f1Ci: Interval;
   evidenceRecallCi: Interval | null;
   bootstrap: { resamples: number; seed: number; level: number };
-  breakdown?: { by: BreakdownDimension; groups: { group: string; metrics: Metrics }[] };
+  breakdown?: { by: BreakdownDimension; groups: { group: string; metrics: Metrics; smallN: boolean }[] };
+  /** Degenerate run, small n, interrupted, imported: see trust.ts. */
+  warnings: RunWarning[];
+  /** Always True, always False and the baseline on the same pairs. */
+  references: ReferenceRow[];
 }
 
 /**
@@ -50,13 +60,16 @@ export function scoreRun(db: Db, name: string, options: BootstrapOptions & { by?
   return {
     name: run.name,
     dataset: run.dataset,
-    status: run.status,
+    status: runState(db, run).status,
     ...metrics,
     precisionCi: ci.precision,
     recallCi: ci.recall,
     f1Ci: ci.f1,
     evidenceRecallCi: ci.evidenceRecall,
     bootstrap: { resamples: ci.resamples, seed: ci.seed, level: ci.level },
-    ...(options.by ? { breakdown: { by: options.by, groups: breakdown(pairs, options.by) } } : {}),
+    ...(options.by ? { breakdown: { by: options.by, groups: withSmallN(breakdown(pairs, options.by)) } } : {}),
+    warnings: [...runWarnings(db, run), ...scoreWarnings(run.name, pairs)],
+    references: referenceRows(db, plannedPairIds(db, run.id), pairs),
+    ...scoreRunProbabilities(db, run.id, options),
   };
 }

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { processAlive } from '../engine/runs';
 import { LATEST_SCHEMA_VERSION } from './migrations';
 import { describeSqliteError, StoreError } from './errors';
+import { shellQuote } from '../text/shell-quote';
 
 export interface CheckFinding {
   kind: string;
@@ -180,5 +181,5 @@ function interruptedRuns(db: Database.Database): CheckFinding[] {
   const running = db.prepare("SELECT name, owner_pid AS pid FROM runs WHERE status = 'running'").all() as { name: string; pid: number | null }[];
   return running
     .filter((run) => run.pid === null || !processAlive(run.pid))
-    .map((run) => ({ kind: 'interrupted-run', table: 'runs', count: 1, detail: `run "${run.name}" was interrupted; continue it with: medbench run --resume ${run.name}` }));
+    .map((run) => ({ kind: 'interrupted-run', table: 'runs', count: 1, detail: `run "${run.name}" was interrupted; continue it with: medbench run --resume ${shellQuote(run.name)}` }));
 }

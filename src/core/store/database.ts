@@ -4,11 +4,30 @@ import Database from 'better-sqlite3';
 import { describeSqliteError, StoreError } from './errors';
 import { LATEST_SCHEMA_VERSION, migrations, schemaVersionOf, type Migration } from './migrations';
 
+/** A plain connection; kept while callers move to ReadableDb / WritableDb. */
 export type Db = Database.Database;
 
+declare const readableBrand: unique symbol;
+declare const writableBrand: unique symbol;
+/** A connection opened read-only: what read commands (pairs, runs, score, compare, audit) get. */
+export type ReadableDb = Database.Database & { readonly [readableBrand]: true };
+/** A connection that may write; usable wherever a ReadableDb is expected. */
+export type WritableDb = ReadableDb & { readonly [writableBrand]: true };
+
+/**
+ * SQLite's application_id for MedBench Local databases ("MBEN" in ASCII, 0x4D42454E), set on every database it
+ * creates, so another program's SQLite file is recognised and refused instead of receiving our tables.
+ */
+export const MEDBENCH_APPLICATION_ID = 0x4d42454e;
+
+/** Tables of the first schema: a database without the application_id that has them was made by an earlier MedBench. */
+const FIRST_SCHEMA_TABLES = ['datasets', 'pairs', 'notes'];
+
 export interface OpenStoreOptions {
-  /** Open for reading only: no migrations, no file creation. */
+  /** Open for reading only: no migrations, no file creation, nothing written (an older schema is upgraded first). */
   readonly?: boolean;
+  /** Write to an existing MedBench database only: never create a file (export, report, run, predictions import). */
+  mustExist?: boolean;
   /** For tests of single migrations: stop at this schema version. */
   targetVersion?: number;
   /** Override the migration list (tests). */
@@ -17,19 +36,25 @@ export interface OpenStoreOptions {
 
 /**
  * Opens (creating when needed) the one database file and brings its schema up to date.
- * A database written by a newer MedBench Local is refused, never downgraded or reset.
+ * A database written by a newer MedBench Local is refused, never downgraded or reset; another program's
+ * SQLite file is refused before anything is written to it.
  */
-export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
+export function openStore(dbPath: string, options: OpenStoreOptions & { readonly: true }): ReadableDb;
+export function openStore(dbPath: string, options?: OpenStoreOptions): WritableDb;
+export function openStore(dbPath: string, options: OpenStoreOptions = {}): ReadableDb | WritableDb {
   const location = dbPath === ':memory:' ? dbPath : path.resolve(dbPath);
+  const readonly = options.readonly ?? false;
+  const mustExist = readonly || (options.mustExist ?? false);
   if (location !== ':memory:') {
-    if (options.readonly && !fs.existsSync(location)) {
+    if (mustExist && !fs.existsSync(location)) {
       throw new StoreError(`${location}: no database here yet (import a dataset first)`, 'not-found');
     }
-    if (!options.readonly) fs.mkdirSync(path.dirname(location), { recursive: true });
+    if (!mustExist) fs.mkdirSync(path.dirname(location), { recursive: true });
   }
+  if (readonly && location !== ':memory:') upgradeBeforeReading(location, options);
   let db: Db;
   try {
-    db = new Database(location, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(location, { readonly, fileMustExist: mustExist });
   } catch (error) {
     throw new StoreError(`${location}: cannot open the database: ${(error as Error).message}`, 'open-failed');
   }
@@ -37,7 +62,12 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
     const list = options.migrationList ?? migrations;
     const latest = schemaVersionOf(list);
     const target = options.targetVersion ?? latest;
-    // Check the version before any pragma that writes (WAL rewrites the header of a newer file too).
+    // Whose file is this? Asked before any pragma that writes (WAL rewrites the header, migrations add tables).
+    const owner = ownerOf(db);
+    if (owner.kind === 'foreign') throw new StoreError(`${location}: ${owner.reason}; MedBench Local did not change it. Use another --db.`, 'foreign');
+    if (owner.kind === 'empty' && mustExist) {
+      throw new StoreError(`${location}: this file is an empty SQLite database, not a MedBench Local one yet (import a dataset first)`, 'not-found');
+    }
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > latest) {
       throw new StoreError(
@@ -46,16 +76,60 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
         'newer-schema',
       );
     }
-    applyPragmas(db, options.readonly ?? false);
-    if (!options.readonly) migrate(db, list, target);
-    else if (current < latest) {
+    applyPragmas(db, readonly);
+    if (!readonly) {
+      if (owner.kind !== 'medbench') db.pragma(`application_id = ${MEDBENCH_APPLICATION_ID}`);
+      migrate(db, list, target);
+    } else if (current < latest) {
       throw new StoreError(`${location}: the database needs an upgrade (schema ${current} < ${latest}); open it once without read-only mode`, 'read-only');
     }
-    return db;
+    return db as WritableDb;
   } catch (error) {
     db.close();
     throw describeSqliteError(error, location);
   }
+}
+
+type Owner = { kind: 'medbench' } | { kind: 'legacy-medbench' } | { kind: 'empty' } | { kind: 'foreign'; reason: string };
+
+/** Reads the header's application_id and the table names only; writes nothing. */
+function ownerOf(db: Db): Owner {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  if (applicationId === MEDBENCH_APPLICATION_ID) return { kind: 'medbench' };
+  if (applicationId !== 0) {
+    const hex = `0x${(applicationId >>> 0).toString(16).padStart(8, '0')}`;
+    return { kind: 'foreign', reason: `this SQLite database belongs to another program (its application_id is ${hex}, MedBench Local's is 0x4d42454e)` };
+  }
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_' ORDER BY name").all() as { name: string }[]).map((row) => row.name);
+  if (tables.length === 0) return { kind: 'empty' };
+  if (FIRST_SCHEMA_TABLES.every((name) => tables.includes(name))) return { kind: 'legacy-medbench' };
+  const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? `, ... (${tables.length} tables)` : '');
+  return { kind: 'foreign', reason: `this SQLite database is not a MedBench Local one (it has other tables: ${shown})` };
+}
+
+/**
+ * A read command on a MedBench database of an older schema upgrades it first, as any command would (the one write
+ * a read command makes, and only to MedBench's own file). Anything else is left for the read-only open to report.
+ */
+function upgradeBeforeReading(location: string, options: OpenStoreOptions): void {
+  let probe: Db;
+  try {
+    probe = new Database(location, { readonly: true, fileMustExist: true });
+  } catch {
+    return;
+  }
+  let needsUpgrade = false;
+  try {
+    const latest = schemaVersionOf(options.migrationList ?? migrations);
+    const owner = ownerOf(probe);
+    const current = probe.pragma('user_version', { simple: true }) as number;
+    needsUpgrade = (owner.kind === 'medbench' || owner.kind === 'legacy-medbench') && current < (options.targetVersion ?? latest);
+  } catch {
+    // Not SQLite or damaged: the read-only open below names the problem.
+  } finally {
+    probe.close();
+  }
+  if (needsUpgrade) openStore(location, { mustExist: true, migrationList: options.migrationList, targetVersion: options.targetVersion }).close();
 }
 
 /** Every connection setting lives here, each with its reason. */

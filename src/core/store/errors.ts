@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
+import { shellQuote } from '../text/shell-quote';
 
 /** Errors the store raises with a message a user can act on; the CLI prints them as they are. */
 export class StoreError extends UserError {
   constructor(
     message: string,
-    readonly code: 'newer-schema' | 'locked' | 'read-only' | 'disk-full' | 'open-failed' | 'not-found',
+    readonly code: 'newer-schema' | 'locked' | 'read-only' | 'disk-full' | 'open-failed' | 'not-found' | 'foreign' | 'corrupt',
   ) {
     super(message);
   }
@@ -22,8 +23,15 @@ export function describeSqliteError(error: unknown, dbPath: string): Error {
   if (code.startsWith('SQLITE_READONLY') || (code === 'SQLITE_CANTOPEN' && (/read-?only/i.test(detail) || !writable(dbPath)))) {
     return new StoreError(`${dbPath}: the database is read-only (check the file's and folder's permissions): ${detail}`, 'read-only');
   }
-  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
-    return new StoreError(`${dbPath}: this file is not a MedBench Local database (not SQLite, or damaged); it was not changed`, 'open-failed');
+  if (code.startsWith('SQLITE_NOTADB')) {
+    return new StoreError(`${dbPath}: this file is not a MedBench Local database (not SQLite); it was not changed`, 'open-failed');
+  }
+  if (code.startsWith('SQLITE_CORRUPT')) {
+    // No claim that nothing changed: this can surface after earlier statements committed.
+    return new StoreError(
+      `${dbPath}: the database file is damaged (${detail}); check it with \`medbench check --db ${shellQuote(dbPath)}\` and restore a backup`,
+      'corrupt',
+    );
   }
   if (code.startsWith('SQLITE_FULL')) {
     return new StoreError(`${dbPath}: the disk is full; nothing was changed (free space and try again)`, 'disk-full');

@@ -1,14 +1,17 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { EventPayload } from '../../shared/contract';
 import { useApi } from './api';
-import { href, useRoute } from './hooks';
-import { CompareView } from './views/CompareView';
-import { DatasetsView } from './views/DatasetsView';
-import { MetricsView } from './views/MetricsView';
-import { ModelsView } from './views/ModelsView';
-import { PairDetailView } from './views/PairDetailView';
-import { PairsView } from './views/PairsView';
-import { RunsView } from './views/RunsView';
+import { Loading } from './components';
+import { href, useRoute, useTitle } from './hooks';
+
+// One chunk per view: the first page loads only its own code (and recharts only where charts are).
+const CompareView = lazy(() => import('./views/CompareView').then((m) => ({ default: m.CompareView })));
+const DatasetsView = lazy(() => import('./views/DatasetsView').then((m) => ({ default: m.DatasetsView })));
+const MetricsView = lazy(() => import('./views/MetricsView').then((m) => ({ default: m.MetricsView })));
+const ModelsView = lazy(() => import('./views/ModelsView').then((m) => ({ default: m.ModelsView })));
+const PairDetailView = lazy(() => import('./views/PairDetailView').then((m) => ({ default: m.PairDetailView })));
+const PairsView = lazy(() => import('./views/PairsView').then((m) => ({ default: m.PairsView })));
+const RunsView = lazy(() => import('./views/RunsView').then((m) => ({ default: m.RunsView })));
 
 const SECTIONS = [
   { path: 'datasets', label: 'Datasets' },
@@ -23,6 +26,8 @@ export function App() {
   const route = useRoute();
   const section = route.path[0] ?? 'datasets';
   const active = section === 'pair' ? 'pairs' : section;
+  // The pair view refines this title (code and description) once the pair is loaded.
+  useTitle(titleOf(section, route.path, route.query));
   return (
     <div className="layout">
       <nav className="sidebar" aria-label="Sections">
@@ -42,21 +47,33 @@ export function App() {
         <p className="sidebar-note">Offline: note text never leaves this machine.</p>
       </nav>
       <main className="content">
-        {section === 'datasets' && <DatasetsView />}
-        {section === 'pairs' && <PairsView query={route.query} />}
-        {section === 'pair' && <PairDetailView pairId={Number(route.path[1])} query={route.query} />}
-        {section === 'runs' && <RunsView />}
-        {section === 'metrics' && <MetricsView query={route.query} />}
-        {section === 'compare' && <CompareView query={route.query} />}
-        {section === 'models' && <ModelsView />}
-        {!SECTIONS.some((s) => s.path === section) && section !== 'pair' && (
-          <p>
-            No page here. Go to <a href={href('datasets')}>Datasets</a>.
-          </p>
-        )}
+        <Suspense fallback={<Loading what="the page" />}>
+          {section === 'datasets' && <DatasetsView />}
+          {section === 'pairs' && <PairsView query={route.query} />}
+          {section === 'pair' && <PairDetailView pairId={Number(route.path[1])} query={route.query} />}
+          {section === 'runs' && <RunsView />}
+          {section === 'metrics' && <MetricsView query={route.query} />}
+          {section === 'compare' && <CompareView query={route.query} />}
+          {section === 'models' && <ModelsView />}
+          {!SECTIONS.some((s) => s.path === section) && section !== 'pair' && (
+            <p>
+              No page here. Go to <a href={href('datasets')}>Datasets</a>.
+            </p>
+          )}
+        </Suspense>
       </main>
     </div>
   );
+}
+
+function titleOf(section: string, path: string[], query: URLSearchParams): string {
+  const label = SECTIONS.find((s) => s.path === section)?.label;
+  if (section === 'pair') return `Pair ${path[1] ?? ''}`;
+  if (!label) return 'Not found';
+  const run = query.get('run');
+  if (section === 'metrics' && run) return `${label}: ${run}`;
+  if (section === 'compare' && query.get('runs')) return `${label}: ${query.get('runs')!.split(',').join(' vs ')}`;
+  return label;
 }
 
 /** A run going in the background stays visible from every view. */

@@ -31,6 +31,13 @@ export function useCall<N extends CallName>(name: N, request: CallRequest<N> | n
   return { ...state, reload };
 }
 
+/** The tab's title names the view (and its subject): several tabs and the history stay readable. */
+export function useTitle(title: string | null): void {
+  useEffect(() => {
+    if (title) document.title = `${title} · MedBench Local`;
+  }, [title]);
+}
+
 export interface Route {
   path: string[];
   query: URLSearchParams;
@@ -58,6 +65,19 @@ export function href(path: string, query: Record<string, string | number | undef
   for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
   const search = params.toString();
   return `#/${path}${search ? `?${search}` : ''}`;
+}
+
+/**
+ * Rewrites the address without a new history entry and without a hashchange: state that changes
+ * often (search text, selected row, scroll offset) lives in the URL, so Back and a reload restore
+ * it, without a history entry per key press.
+ */
+export function replaceQuery(path: string, query: Record<string, string | number | undefined | null>): void {
+  const next = href(path, query);
+  // Only while that view shows: a late timer must never rewrite the address of the next view.
+  const current = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  if (current !== path.split('/')[0]) return;
+  if (window.location.hash !== next) window.history.replaceState(window.history.state, '', next);
 }
 
 export function navigate(path: string, query: Record<string, string | number | undefined | null> = {}): void {

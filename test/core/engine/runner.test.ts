@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importDataset } from '../../../src/core/data/import';
 import type { ConceptResult, EngineNote, InferenceBackend } from '../../../src/core/engine/backend';
-import { createBaselineBackend } from '../../../src/core/engine/baseline-backend';
+import { createBaselineBackend } from '../../../src/core/engine/backends/baseline/backend';
 import { executeRun } from '../../../src/core/engine/runner';
 import { claimRun, createRun, getRun, pendingNotes, RunError, type RunSettings } from '../../../src/core/engine/runs';
 import { scoreRun } from '../../../src/core/scoring/score-run';

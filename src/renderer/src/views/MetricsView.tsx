@@ -24,21 +24,31 @@ export function MetricsView({ query }: { query: URLSearchParams }) {
       </section>
     );
   }
-  const run = names.includes(query.get('run') ?? '') ? query.get('run')! : names[names.length - 1]!;
+  const wanted = query.get('run');
+  // A named run that does not exist is said so, never silently replaced by another run's numbers.
+  const unknown = wanted !== null && !names.includes(wanted);
+  const run = wanted !== null && !unknown ? wanted : names[names.length - 1]!;
   return (
     <section>
       <header className="view-header">
         <h1>Metrics</h1>
         <label className="inline-field">
           Run
-          <select name="run" value={run} onChange={(e) => navigate('metrics', { run: e.target.value })}>
+          <select name="run" value={unknown ? '' : run} onChange={(e) => navigate('metrics', { run: e.target.value })}>
+            {unknown && <option value="">choose a run</option>}
             {names.map((n) => (
               <option key={n}>{n}</option>
             ))}
           </select>
         </label>
       </header>
-      <RunMetrics run={run} />
+      {unknown ? (
+        <Empty title={`No run named “${wanted}”`}>
+          There is no run of that name in this database (it may have been renamed or deleted). Pick one above, or see all runs on the <a href={href('runs')}>Runs</a> page.
+        </Empty>
+      ) : (
+        <RunMetrics run={run} />
+      )}
     </section>
   );
 }

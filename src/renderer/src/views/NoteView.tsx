@@ -1,4 +1,4 @@
-import { memo, useLayoutEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { buildNoteBlocks, highlightedSentences, type Evidence, type NoteEvidence } from '../lib/highlight';
 
 const EVIDENCE_TITLES: Record<Evidence, string> = {
@@ -11,7 +11,9 @@ const EVIDENCE_TITLES: Record<Evidence, string> = {
  * The note with numbered sentences and both kinds of evidence. Sentence numbers come from CSS
  * (data-sentence), so they are neither in the DOM text nor in a copy of it.
  */
-export const NoteView = memo(function NoteView(props: NoteEvidence) {
+export const NoteView = memo(function NoteView({ focusKey, ...evidence }: NoteEvidence & { focusKey?: string }) {
+  const { text, sentences, goldSpans, goldSentences, predictedSentences } = evidence;
+  const props = useMemo(() => ({ text, sentences, goldSpans, goldSentences, predictedSentences }), [text, sentences, goldSpans, goldSentences, predictedSentences]);
   const started = useRef(0);
   started.current = performance.now();
   const blocks = useMemo(() => buildNoteBlocks(props), [props]);
@@ -23,14 +25,33 @@ export const NoteView = memo(function NoteView(props: NoteEvidence) {
     performance.measure('medbench:note-render', { start: started.current, end: performance.now() });
   }, [blocks]);
 
-  const jumpTo = (id: number) => {
-    const element = noteRef.current?.querySelector<HTMLElement>(`[data-sentence="${id}"]`);
-    if (!element) return;
-    element.scrollIntoView({ block: 'center' });
-    element.classList.remove('flash');
-    void element.offsetWidth; // restart the animation when jumping to the same sentence twice
-    element.classList.add('flash');
+  const jumpTo = (id: number, flashOthers: number[] = []) => {
+    const container = noteRef.current;
+    const element = container?.querySelector<HTMLElement>(`[data-sentence="${id}"]`);
+    if (!container || !element) return;
+    // Scroll the note pane only (scrollIntoView would also move the page and hide the header).
+    container.scrollTop = Math.max(0, element.offsetTop - container.clientHeight / 3);
+    for (const target of [element, ...flashOthers.map((other) => container.querySelector<HTMLElement>(`[data-sentence="${other}"]`))]) {
+      if (!target) continue;
+      target.classList.remove('flash');
+      void target.offsetWidth; // restart the animation when jumping to the same sentence twice
+      target.classList.add('flash');
+    }
   };
+
+  // Opening a pair (or switching the highlighted run) brings the first gold evidence into view and
+  // flashes it with the first predicted evidence; without gold evidence, the first predicted one.
+  useEffect(() => {
+    const firstGold = jumps.find((j) => j.evidence !== 'pred');
+    const firstPred = jumps.find((j) => j.evidence !== 'gold');
+    const target = firstGold ?? firstPred;
+    if (!target) {
+      if (noteRef.current) noteRef.current.scrollTop = 0;
+      return;
+    }
+    jumpTo(target.id, firstPred && firstPred.id !== target.id ? [firstPred.id] : []);
+    // Only when the pair or the run changes (focusKey), not when the same note re-renders.
+  }, [focusKey]);
 
   return (
     <div className="note-view">
@@ -38,7 +59,7 @@ export const NoteView = memo(function NoteView(props: NoteEvidence) {
         <span className="legend">
           <mark data-evidence="gold">gold</mark> <mark data-evidence="pred">predicted</mark> <mark data-evidence="both">both</mark>
         </span>
-        <span className="jumps" aria-label="Jump to a highlighted sentence">
+        <span className="jumps" role="group" aria-label="Jump to a highlighted sentence">
           {jumps.length === 0 ? (
             <span className="muted">No evidence sentence to jump to.</span>
           ) : (
@@ -50,7 +71,7 @@ export const NoteView = memo(function NoteView(props: NoteEvidence) {
           )}
         </span>
       </div>
-      <div className="note-text" ref={noteRef} data-testid="note-text">
+      <div className="note-text" ref={noteRef} data-testid="note-text" tabIndex={0} role="region" aria-label="Note text">
         {blocks.map((block, i) =>
           block.kind === 'gap' ? (
             <span key={`g${i}`}>{renderPieces(block.pieces)}</span>

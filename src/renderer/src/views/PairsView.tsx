@@ -1,11 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CallRequest, CallResponse } from '../../../shared/contract';
 import { Empty, ErrorBox, GoldBadge, Loading, OutcomeBadge } from '../components';
-import { href, navigate, useCall } from '../hooks';
+import { href, navigate, replaceQuery, useCall } from '../hooks';
+import { useKeys } from '../lib/keys';
+import { pairsRequest, listQuery, type ListQuery } from '../lib/pairs-query';
 
 const ROW_HEIGHT = 34;
-type Outcome = NonNullable<CallRequest<'listPairs'>['outcome']>;
 
 export function PairsView({ query }: { query: URLSearchParams }) {
   const datasets = useCall('listDatasets', {});
@@ -29,33 +30,47 @@ export function PairsView({ query }: { query: URLSearchParams }) {
 function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; dataset: string; query: URLSearchParams }) {
   const runs = useCall('listRuns', {});
   const runNames = (runs.data?.runs ?? []).filter((r) => r.dataset === dataset).map((r) => r.name);
-  const run = query.get('run') && runNames.includes(query.get('run')!) ? query.get('run')! : undefined;
+  const wantedRun = query.get('run');
+  const run = wantedRun && runNames.includes(wantedRun) ? wantedRun : undefined;
   const [search, setSearch] = useState(query.get('search') ?? '');
   const [debounced, setDebounced] = useState(search);
+  const searchRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const timer = setTimeout(() => setDebounced(search), 150);
     return () => clearTimeout(timer);
   }, [search]);
 
-  const filters = {
-    gold: query.get('gold') ?? '',
-    kind: query.get('kind') ?? '',
-    chapter: query.get('chapter') ?? '',
-    outcome: run ? (query.get('outcome') ?? '') : '',
-  };
-  const request: CallRequest<'listPairs'> = {
-    dataset,
-    ...(filters.gold ? { gold: filters.gold === 'true' } : {}),
-    ...(filters.kind ? { kind: filters.kind as 'CM' | 'PCS' } : {}),
-    ...(filters.chapter ? { chapter: filters.chapter } : {}),
-    ...(debounced.trim() ? { search: debounced.trim() } : {}),
-    ...(run ? { run } : {}),
-    ...(run && filters.outcome ? { outcome: filters.outcome as Outcome } : {}),
-  };
+  const filters: ListQuery = { ...listQuery(query), dataset, run, search: debounced.trim() || undefined };
+  if (!run) {
+    filters.outcome = undefined;
+    filters.missed = undefined;
+  }
+  const request: CallRequest<'listPairs'> = pairsRequest(filters);
   const pairs = useCall('listPairs', runs.data ? request : null);
-  const current = { dataset, run, search: debounced || undefined, ...filters };
-  const update = (changes: Record<string, string | undefined>) => navigate('pairs', { ...current, ...changes });
+  const update = (changes: Partial<ListQuery>) => navigate('pairs', { ...filters, ...changes, sel: undefined, top: undefined });
 
+  // Selection and scroll live in the URL too (replaced, not pushed), so Back from a pair restores them.
+  const [selected, setSelected] = useState<number | null>(Number(query.get('sel')) || null);
+  const [top, setTop] = useState<number>(Number(query.get('top')) || 0);
+  useEffect(() => {
+    const timer = setTimeout(() => replaceQuery('pairs', { ...filters, sel: selected ?? undefined, top: top > 0 ? Math.round(top) : undefined }), 120);
+    return () => clearTimeout(timer);
+  });
+
+  useKeys((key) => {
+    if (key === '/') {
+      searchRef.current?.focus();
+      searchRef.current?.select();
+      return true;
+    }
+    if (key === 'Escape' && document.activeElement === searchRef.current) {
+      searchRef.current?.blur();
+      return true;
+    }
+    return false;
+  });
+
+  const waiting = pairs.loading && pairs.data !== null;
   return (
     <section className="pairs-view">
       <header className="view-header">
@@ -69,7 +84,7 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
       <div className="filters" role="search">
         <label>
           Dataset
-          <select value={dataset} onChange={(e) => navigate('pairs', { dataset: e.target.value })}>
+          <select name="dataset" value={dataset} onChange={(e) => navigate('pairs', { dataset: e.target.value })}>
             {datasets.map((d) => (
               <option key={d}>{d}</option>
             ))}
@@ -77,7 +92,7 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
         </label>
         <label>
           Gold
-          <select name="gold" value={filters.gold} onChange={(e) => update({ gold: e.target.value })}>
+          <select name="gold" value={filters.gold ?? ''} onChange={(e) => update({ gold: e.target.value || undefined })}>
             <option value="">any</option>
             <option value="true">True</option>
             <option value="false">False</option>
@@ -85,7 +100,7 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
         </label>
         <label>
           Code
-          <select name="kind" value={filters.kind} onChange={(e) => update({ kind: e.target.value })}>
+          <select name="kind" value={filters.kind ?? ''} onChange={(e) => update({ kind: e.target.value || undefined })}>
             <option value="">CM and PCS</option>
             <option value="CM">ICD-10-CM</option>
             <option value="PCS">ICD-10-PCS</option>
@@ -93,7 +108,7 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
         </label>
         <label>
           Chapter
-          <select name="chapter" value={filters.chapter} onChange={(e) => update({ chapter: e.target.value })} className="wide-select">
+          <select name="chapter" value={filters.chapter ?? ''} onChange={(e) => update({ chapter: e.target.value || undefined })} className="wide-select">
             <option value="">any</option>
             {(pairs.data?.chapters ?? (filters.chapter ? [filters.chapter] : [])).map((c) => (
               <option key={c} value={c}>
@@ -104,7 +119,7 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
         </label>
         <label>
           Run
-          <select name="run" value={run ?? ''} onChange={(e) => update({ run: e.target.value || undefined, outcome: undefined })}>
+          <select name="run" value={run ?? ''} onChange={(e) => update({ run: e.target.value || undefined, outcome: undefined, missed: undefined })}>
             <option value="">none</option>
             {runNames.map((r) => (
               <option key={r}>{r}</option>
@@ -113,7 +128,7 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
         </label>
         <label>
           Outcome
-          <select name="outcome" value={filters.outcome} disabled={!run} onChange={(e) => update({ outcome: e.target.value })} title={run ? undefined : 'choose a run first'}>
+          <select name="outcome" value={filters.outcome ?? ''} disabled={!run} onChange={(e) => update({ outcome: e.target.value || undefined })} title={run ? undefined : 'choose a run first'}>
             <option value="">any</option>
             <option value="correct">correct (TP or TN)</option>
             <option value="wrong">wrong (FP or FN)</option>
@@ -125,9 +140,25 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
             <option value="missing">not predicted yet</option>
           </select>
         </label>
+        <label className="check">
+          <input type="checkbox" name="missed" checked={filters.missed === '1'} disabled={!run} onChange={(e) => update({ missed: e.target.checked ? '1' : undefined })} />
+          gold evidence missed
+        </label>
         <label className="grow">
-          Search
-          <input type="search" name="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="task id, code or description" />
+          <span>
+            Search <kbd aria-hidden="true">/</kbd>
+          </span>
+          <input
+            ref={searchRef}
+            type="search"
+            name="search"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setTop(0);
+            }}
+            placeholder="task id, code or description"
+          />
         </label>
       </div>
       {pairs.error && <ErrorBox error={pairs.error} />}
@@ -140,9 +171,11 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
           to see all {pairs.data.total} pairs.
         </Empty>
       )}
-      {pairs.data && pairs.data.pairs.length > 0 && <PairsTable rows={pairs.data.pairs} run={run} backQuery={current} />}
+      {pairs.data && pairs.data.pairs.length > 0 && (
+        <PairsTable rows={pairs.data.pairs} run={run} backQuery={filters} selected={selected} onSelect={setSelected} initialTop={top} onScroll={setTop} busy={waiting} />
+      )}
       <p className="muted hint">
-        Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens the pair.
+        Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens the pair, <kbd>/</kbd> searches. In a pair, <kbd>j</kbd>/<kbd>k</kbd> step to the next/previous pair of this list.
       </p>
     </section>
   );
@@ -150,59 +183,101 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
 
 type Row = CallResponse<'listPairs'>['pairs'][number];
 
-export function PairsTable({ rows, run, backQuery }: { rows: Row[]; run: string | undefined; backQuery: Record<string, string | undefined> }) {
+export function PairsTable({
+  rows,
+  run,
+  backQuery,
+  selected,
+  onSelect,
+  initialTop,
+  onScroll,
+  busy,
+}: {
+  rows: Row[];
+  run: string | undefined;
+  backQuery: ListQuery;
+  selected: number | null;
+  onSelect: (pairId: number) => void;
+  initialTop: number;
+  onScroll: (top: number) => void;
+  busy: boolean;
+}) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [selected, setSelected] = useState(0);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
-  const selectedIndex = Math.min(selected, rows.length - 1);
-  const open = (row: Row) => navigate(`pair/${row.pairId}`, { ...backQuery, ...(run ? { run } : {}) });
-  const columns = useMemo(() => (run ? 'pairs-grid with-run' : 'pairs-grid'), [run]);
-
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
-    let next = selectedIndex;
-    if (event.key === 'j' || event.key === 'ArrowDown') next = Math.min(rows.length - 1, selectedIndex + 1);
-    else if (event.key === 'k' || event.key === 'ArrowUp') next = Math.max(0, selectedIndex - 1);
-    else if (event.key === 'Enter') {
-      open(rows[selectedIndex]!);
-      return;
-    } else return;
-    event.preventDefault();
-    setSelected(next);
-    virtualizer.scrollToIndex(next, { align: 'auto' });
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12, initialOffset: initialTop });
+  const found = selected === null ? -1 : rows.findIndex((r) => r.pairId === selected);
+  const selectedIndex = found >= 0 ? found : 0;
+  const pairHref = (row: Row) => href(`pair/${row.pairId}`, { ...backQuery });
+  const open = (row: Row) => {
+    // The list's state first, so Back lands on this row.
+    replaceQuery('pairs', { ...backQuery, sel: row.pairId, top: Math.round(scrollRef.current?.scrollTop ?? 0) || undefined });
+    window.location.hash = pairHref(row);
   };
 
+  // Coming back with a selection but no scroll offset (a link from elsewhere): bring the row into view.
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current) return;
+    restored.current = true;
+    if (found >= 0 && initialTop === 0) virtualizer.scrollToIndex(found, { align: 'center' });
+  }, [found, initialTop, virtualizer]);
+
+  useKeys((key, event) => {
+    const target = event.target as HTMLElement | null;
+    if (key === 'Enter' && target && (target.tagName === 'A' || target.tagName === 'BUTTON')) return false;
+    let next = selectedIndex;
+    if (key === 'j' || key === 'ArrowDown') next = Math.min(rows.length - 1, selectedIndex + 1);
+    else if (key === 'k' || key === 'ArrowUp') next = Math.max(0, selectedIndex - 1);
+    else if (key === 'Enter' || key === 'o') {
+      open(rows[selectedIndex]!);
+      return true;
+    } else return false;
+    onSelect(rows[next]!.pairId);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+    return true;
+  });
+
   return (
-    <div className={`pairs-table ${columns}`} role="grid" aria-rowcount={rows.length} aria-label="Pairs">
-      <div className="pairs-row pairs-head" role="row">
-        <span role="columnheader">Task</span>
-        <span role="columnheader">Code</span>
-        <span role="columnheader">Description</span>
-        <span role="columnheader">Gold</span>
-        <span role="columnheader">Chapter</span>
-        <span role="columnheader" className="num">
-          Gold sent.
-        </span>
-        {run && <span role="columnheader">{run}</span>}
+    <div className={`pairs-table pairs-grid${run ? ' with-run' : ''}`} role="grid" aria-rowcount={rows.length + 1} aria-label="Pairs" aria-busy={busy}>
+      <div role="rowgroup">
+        <div className="pairs-row pairs-head" role="row" aria-rowindex={1}>
+          <span role="columnheader">Task</span>
+          <span role="columnheader">Code</span>
+          <span role="columnheader">Description</span>
+          <span role="columnheader">Gold</span>
+          <span role="columnheader">Chapter</span>
+          <span role="columnheader" className="num" title="gold evidence sentences">
+            Gold sent.
+          </span>
+          {run && <span role="columnheader">{run}</span>}
+        </div>
       </div>
-      <div className="pairs-scroll" ref={scrollRef} tabIndex={0} onKeyDown={onKeyDown} data-testid="pairs-scroll">
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      <div className="pairs-scroll" ref={scrollRef} tabIndex={0} role="rowgroup" aria-label="Pairs, scrollable" data-testid="pairs-scroll" onScroll={(e) => onScroll(e.currentTarget.scrollTop)}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} role="presentation">
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
             return (
               <div
                 key={row.pairId}
                 role="row"
-                aria-rowindex={item.index + 1}
+                aria-rowindex={item.index + 2}
                 aria-selected={item.index === selectedIndex}
                 className={`pairs-row${item.index === selectedIndex ? ' selected' : ''}`}
                 style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                onClick={() => setSelected(item.index)}
+                onClick={() => onSelect(row.pairId)}
                 onDoubleClick={() => open(row)}
                 data-pair-id={row.pairId}
               >
                 <span role="gridcell">
-                  <a href={href(`pair/${row.pairId}`, { ...backQuery, ...(run ? { run } : {}) })}>{row.taskId}</a>
+                  <a
+                    href={pairHref(row)}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      onSelect(row.pairId);
+                      open(row);
+                    }}
+                  >
+                    {row.taskId}
+                  </a>
                 </span>
                 <span role="gridcell" className="mono">
                   {row.code}
@@ -222,6 +297,12 @@ export function PairsTable({ rows, run, backQuery }: { rows: Row[]; run: string 
                 {run && (
                   <span role="gridcell">
                     <OutcomeBadge outcome={row.outcome} />
+                    {row.evidenceRecall === 0 && (
+                      <span className="missed-flag" title="gold evidence missed: the answer cited none of the gold sentences">
+                        {' '}
+                        ev✗
+                      </span>
+                    )}
                   </span>
                 )}
               </div>

@@ -1,5 +1,6 @@
-import { BASELINE_THRESHOLD, BaselineMatcher } from './baseline';
-import type { BackendRunOptions, ConceptResult, EngineNote, InferenceBackend } from './backend';
+import type { BackendRunOptions, ConceptResult, EngineNote, InferenceBackend } from '../../backend';
+import { BaselineMatcher } from './matcher';
+import { BASELINE_THRESHOLD } from './types';
 
 export const BASELINE_VERSION = 'lexical-v1';
 
@@ -39,6 +40,8 @@ export function createBaselineBackend(): InferenceBackend {
               generatedTokens: 0,
               ms: performance.now() - started,
               windows: 1,
+              // Its own score (weighted share of the concept's terms found, in [0, 1]; True at >= BASELINE_THRESHOLD): a ranking, not a calibrated probability.
+              probability: prediction.score,
             },
           ],
         };

@@ -1,15 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { BaselineMatcher, predictBaseline } from '../../../../../src/core/engine/backends/baseline/matcher';
 import {
   BASELINE_THRESHOLD,
-  BaselineMatcher,
   MAX_EVIDENCE_SENTENCES,
   MAX_RATIONALE_LENGTH,
-  predictBaseline,
   type BaselineConcept,
   type BaselineSentence,
-} from '../../../src/core/engine/baseline';
-import { CLINICAL_SYNONYM_GROUPS, QUALIFIER_AXES } from '../../../src/core/engine/clinical-synonyms';
+} from '../../../../../src/core/engine/backends/baseline/types';
+import { CLINICAL_SYNONYM_GROUPS } from '../../../../../src/core/engine/backends/baseline/lexicon/synonym-groups';
+import { QUALIFIER_AXES } from '../../../../../src/core/engine/backends/baseline/lexicon/qualifiers';
 
 // All sentences below are synthetic, written for these tests.
 function note(...texts: string[]): BaselineSentence[] {

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { RunSettings } from '../runs';
+import type { BackendDefinition } from './registry';
+
+/**
+ * The registry entry of the GGUF backend (node-llama-cpp). Its options are the run settings' historical
+ * top-level fields (gpu, gpuLayers, ...), so runs made before the registry resume unchanged.
+ */
+const ggufOptions = z
+  .object({
+    gpu: z.enum(['auto', 'cpu', 'cuda', 'vulkan', 'metal']).default('auto'),
+    // The CLI and a form hand over text; 'auto' or a whole number of layers.
+    gpuLayers: z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v), z.union([z.literal('auto'), z.number().int().min(0)])).default('auto'),
+    contextSize: z.number().int().positive().nullable().default(null),
+    threads: z.number().int().positive().nullable().default(null),
+    batchSize: z.number().int().positive().nullable().default(null),
+    parallel: z.number().int().positive().nullable().default(null),
+  })
+  .strict();
+export type GgufOptions = z.infer<typeof ggufOptions>;
+
+export const ggufBackend: BackendDefinition<GgufOptions> = {
+  id: 'gguf',
+  label: 'GGUF model (node-llama-cpp)',
+  description: 'A local GGUF model file run in this process, on the CPU or a local GPU.',
+  capabilities: { grammar: true, probabilities: true, prefixReuse: true, parallelism: true, votes: true, needsModelFile: true, remote: false },
+  model: 'file',
+  fields: [
+    { name: 'gpu', flag: '--gpu', type: 'enum', choices: ['auto', 'cpu', 'cuda', 'vulkan', 'metal'], default: 'auto', description: 'compute backend' },
+    { name: 'gpuLayers', flag: '--gpu-layers', type: 'string', default: 'auto', description: "layers to offload to the GPU, or 'auto'" },
+    { name: 'contextSize', flag: '--context-size', type: 'integer', min: 1, default: null, description: 'context size in tokens (default: the model’s, at most 8192)' },
+    { name: 'threads', flag: '--threads', type: 'integer', min: 1, default: null, description: 'CPU threads (default: the physical math cores)' },
+    { name: 'batchSize', flag: '--batch-size', type: 'integer', min: 1, default: null, description: 'prompt batch size in tokens (default: 2048)' },
+    {
+      name: 'parallel',
+      flag: '--parallel',
+      type: 'integer',
+      min: 1,
+      default: null,
+      description: 'notes in flight on parallel context sequences (default: 1 on the CPU; on a GPU as many as fit in memory, up to 4)',
+    },
+  ],
+  schema: ggufOptions,
+  readOptions: (settings: RunSettings) => ({
+    gpu: settings.gpu,
+    gpuLayers: settings.gpuLayers,
+    contextSize: settings.contextSize,
+    threads: settings.threads,
+    batchSize: settings.batchSize,
+    parallel: settings.parallel ?? null,
+  }),
+  toSettings: (options) => ({ ...options }),
+  async create({ settings, options, model }) {
+    if (!model) throw new Error('the gguf backend needs a registered model');
+    // node-llama-cpp is loaded only when a model runs: baseline runs and the rest of the CLI stay light.
+    const { createLlamaBackend } = await import('../llama-backend');
+    const { loadPromptTemplate } = await import('../prompt');
+    return createLlamaBackend({
+      modelPath: model.path,
+      gpu: options.gpu as never,
+      gpuLayers: options.gpuLayers,
+      strategy: settings.strategy,
+      ...(options.contextSize !== null ? { contextSize: options.contextSize } : {}),
+      ...(options.threads !== null ? { threads: options.threads } : {}),
+      ...(options.batchSize !== null ? { batchSize: options.batchSize } : {}),
+      ...(settings.maxTokens !== null ? { maxTokens: settings.maxTokens } : {}),
+      ...(options.parallel ? { sequences: options.parallel } : {}),
+      ...(settings.promptFile !== null ? { promptTemplate: loadPromptTemplate(settings.promptFile) } : {}),
+    });
+  },
+};

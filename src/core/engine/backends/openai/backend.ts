@@ -1,0 +1,297 @@
+import { UserError } from '../../../errors';
+import { answerSchema, ANSWER_SCHEMA_VERSION, parseAnswer } from '../../answer-schema';
+import type { BackendRunOptions, ConceptResult, EngineConcept, EngineNote, InferenceBackend, SampleResult } from '../../backend';
+import { builtInPromptTemplate, loadPromptTemplate, renderPrompt, type PromptTemplate } from '../../prompt';
+import { endpointFacts, resolveEndpoint, type Endpoint } from './endpoint';
+import type { OpenAIOptions } from './options';
+import { buildChatRequest, createStreamParser, parseChatResponse, positiveProbability, type ChatAnswer, type StructuredMode } from './protocol';
+import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
+import { probeServer, type ServerInfo } from './server';
+import { createTransport, type Transport } from './transport';
+
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_MAX_TOKENS = 384;
+export const DEFAULT_VOTE_TEMPERATURE = 0.7;
+
+export interface OpenAIBackendInput {
+  options: OpenAIOptions;
+  env: NodeJS.ProcessEnv;
+  promptFile: string | null;
+  maxTokens: number | null;
+  retry?: RetryPolicy;
+}
+
+/** The API key, read from the named environment variable only at the moment a backend or a check needs it. */
+export function readApiKey(options: Pick<OpenAIOptions, 'apiKeyEnv'>, env: NodeJS.ProcessEnv): string | null {
+  if (!options.apiKeyEnv) return null;
+  const key = env[options.apiKeyEnv];
+  if (!key) throw new UserError(`--api-key-env ${options.apiKeyEnv}: that environment variable is not set (the key is read from it and never stored)`);
+  return key;
+}
+
+export function endpointOf(options: OpenAIOptions): Endpoint {
+  return resolveEndpoint({ baseUrl: options.baseUrl, allowHosts: options.allowHost, allowInsecure: options.allowInsecure });
+}
+
+/**
+ * The OpenAI-compatible server backend. Up to `concurrency` requests are in flight; the concepts of one
+ * note go back to back (the first alone, so the server's prefix cache holds the note before the others
+ * arrive). A request that keeps failing stops the run; each answer is committed by the runner as it arrives.
+ */
+export async function createOpenAIBackend(input: OpenAIBackendInput): Promise<InferenceBackend> {
+  const { options } = input;
+  const endpoint = endpointOf(options); // refuses a disallowed host before any connection
+  const apiKey = readApiKey(options, input.env);
+  const retry = { ...(input.retry ?? DEFAULT_RETRY), retries: options.retries };
+  const initialSockets = options.concurrency ?? 64;
+  const transport = createTransport(endpoint, { apiKey, maxSockets: initialSockets, timeoutMs: options.timeoutSeconds * 1000 });
+  try {
+    const server = await probeServer(transport, retry);
+    if (!server.models.some((m) => m.id === options.model)) {
+      throw new UserError(`the server at ${endpoint.baseUrl} does not serve a model named "${options.model}"; it serves: ${server.models.map((m) => m.id).join(', ') || '(none)'}`);
+    }
+    const mode = options.structuredOutput === 'auto' ? server.documentedMode : options.structuredOutput;
+    const concurrency = options.concurrency ?? server.slots ?? DEFAULT_CONCURRENCY;
+    const template = input.promptFile ? loadPromptTemplate(input.promptFile) : builtInPromptTemplate();
+    return new OpenAIBackend(transport, endpoint, server, mode, concurrency, template, input, retry);
+  } catch (error) {
+    transport.close();
+    throw error;
+  }
+}
+
+class OpenAIBackend implements InferenceBackend {
+  readonly kind = 'openai';
+  readonly parallelism: number;
+  private readonly slots: Semaphore;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly endpoint: Endpoint,
+    private readonly server: ServerInfo,
+    private readonly mode: StructuredMode,
+    private readonly concurrency: number,
+    private readonly template: PromptTemplate,
+    private readonly input: OpenAIBackendInput,
+    private readonly retry: RetryPolicy,
+  ) {
+    this.parallelism = concurrency;
+    this.slots = new Semaphore(concurrency);
+  }
+
+  manifest(): Record<string, unknown> {
+    const o = this.input.options;
+    return {
+      backend: 'openai',
+      endpoint: endpointFacts(this.endpoint),
+      // The key itself is never recorded, only where it came from.
+      apiKeyEnv: o.apiKeyEnv,
+      server: { flavor: this.server.flavor, version: this.server.version, slots: this.server.slots },
+      model: o.model,
+      modelFile: o.model,
+      structuredOutput: this.mode,
+      logprobs: o.logprobs,
+      stream: o.stream,
+      concurrency: this.concurrency,
+      prompt: { version: this.template.version, sha256: this.template.hash },
+      answerSchemaVersion: ANSWER_SCHEMA_VERSION,
+      sampler: {
+        maxTokens: this.input.maxTokens ?? DEFAULT_MAX_TOKENS,
+        seeds: 'seed + sampleIndex',
+        temperature: 'votes = 1: 0 (greedy); votes > 1: --temperature (default 0.7)',
+      },
+      retries: this.retry.retries,
+    };
+  }
+
+  async *predictNote(note: EngineNote, options: BackendRunOptions): AsyncGenerator<ConceptResult> {
+    const sentenceIds = note.sentences.map((s) => s.id);
+    const schema = answerSchema(sentenceIds, options.labels);
+    const queue = new ResultQueue<ConceptResult>();
+    const run = (concept: EngineConcept) =>
+      this.predictConcept(note, concept, schema, sentenceIds, options).then(
+        (result) => queue.push(result),
+        (error: unknown) => queue.fail(error),
+      );
+    const [first, ...rest] = note.concepts;
+    if (!first) return;
+    // The first concept alone fills the server's prefix cache with the note; the others then reuse it.
+    const all = run(first).then(() => (queue.failed ? undefined : Promise.all(rest.map(run))));
+    let expected = note.concepts.length;
+    try {
+      while (expected > 0) {
+        const result = await queue.next();
+        expected--;
+        yield result;
+      }
+    } finally {
+      await all.catch(() => undefined);
+    }
+  }
+
+  private async predictConcept(
+    note: EngineNote,
+    concept: EngineConcept,
+    schema: ReturnType<typeof answerSchema>,
+    sentenceIds: number[],
+    options: BackendRunOptions,
+  ): Promise<ConceptResult> {
+    const rendered = renderPrompt(this.template.text, note.sentences, concept, options.labels);
+    const prompt = rendered.prefix + rendered.suffix;
+    const samples: SampleResult[] = [];
+    for (let sampleIndex = 0; sampleIndex < options.votes; sampleIndex++) {
+      const seed = options.seed + sampleIndex;
+      const temperature = options.votes === 1 ? 0 : (options.temperature ?? DEFAULT_VOTE_TEMPERATURE);
+      const wire = buildChatRequest({
+        model: this.input.options.model,
+        prompt,
+        schema,
+        mode: this.mode,
+        seed,
+        temperature,
+        maxTokens: this.input.maxTokens ?? DEFAULT_MAX_TOKENS,
+        logprobs: this.input.options.logprobs,
+        stream: this.input.options.stream,
+      });
+      await this.slots.acquire(options.signal);
+      const started = performance.now();
+      let answer: ChatAnswer | { error: string };
+      try {
+        answer = await withRetries(
+          async () => {
+            const parser = this.input.options.stream ? createStreamParser(this.mode) : null;
+            const response = await this.transport.request({
+              method: 'POST',
+              path: wire.path,
+              fromRoot: wire.fromRoot,
+              body: wire.body,
+              ...(options.signal ? { signal: options.signal } : {}),
+              ...(parser ? { onData: (text: string) => parser.push(text) } : {}),
+            });
+            if (response.status === 401 || response.status === 403 || response.status === 404) {
+              throw new UserError(`the server at ${this.endpoint.baseUrl} answered HTTP ${response.status} to ${wire.path}: ${response.body.slice(0, 200)}`);
+            }
+            // Any other 4xx is about this request (a note longer than the context, say): an invalid answer, not a stop.
+            if (response.status >= 400) return { error: `the server answered HTTP ${response.status}: ${response.body.replace(/\s+/g, ' ').slice(0, 300)}` };
+            return parser ? parser.finish() : parseChatResponse(this.mode, response.body);
+          },
+          this.retry,
+          options.signal,
+          `a request to ${this.endpoint.baseUrl} (pair ${concept.pairId})`,
+        );
+      } finally {
+        this.slots.release();
+      }
+      samples.push(this.toSample(answer, sampleIndex, seed, sentenceIds, options, performance.now() - started));
+    }
+    return { pairId: concept.pairId, samples };
+  }
+
+  private toSample(answer: ChatAnswer | { error: string }, sampleIndex: number, seed: number, sentenceIds: number[], options: BackendRunOptions, ms: number): SampleResult {
+    const base = { sampleIndex, seed, ms, windows: 1 };
+    if ('error' in answer) {
+      return { ...base, status: 'invalid', rawLabel: null, label: null, evidence: [], rationale: '', rawOutput: '', error: answer.error, promptTokens: 0, reusedTokens: 0, generatedTokens: 0, probability: null };
+    }
+    const tokens = {
+      promptTokens: Math.max(0, (answer.promptTokens ?? 0) - answer.cachedTokens),
+      reusedTokens: answer.cachedTokens,
+      generatedTokens: answer.completionTokens ?? 0,
+    };
+    const probability = positiveProbability(answer.content, answer.logprobs, options.labels);
+    const parsed = parseAnswer(answer.content.trim(), sentenceIds, options.labels);
+    if (!parsed.ok) {
+      const cut = answer.finishReason === 'length' ? ' (the answer hit --max-tokens)' : '';
+      return { ...base, ...tokens, status: 'invalid', rawLabel: null, label: null, evidence: [], rationale: '', rawOutput: answer.content, error: parsed.error + cut, probability };
+    }
+    return {
+      ...base,
+      ...tokens,
+      status: 'ok',
+      rawLabel: parsed.answer.rawLabel,
+      label: parsed.answer.label,
+      evidence: parsed.answer.evidence,
+      rationale: parsed.answer.rationale,
+      rawOutput: answer.content,
+      error: null,
+      probability,
+      answerPath: `server:${this.mode}`,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.transport.close();
+  }
+}
+
+/** A FIFO counting semaphore: requests start in the order they asked, so one note's concepts stay together. */
+class Semaphore {
+  private readonly waiting: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  constructor(private free: number) {}
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortError());
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const entry = {
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject,
+      };
+      const onAbort = () => {
+        const index = this.waiting.indexOf(entry);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(abortError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(entry);
+    });
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next.resolve();
+    else this.free++;
+  }
+}
+
+/** Results in the order they complete; the first failure is thrown to the reader. */
+class ResultQueue<T> {
+  private readonly items: T[] = [];
+  private waiter: { resolve: (value: T) => void; reject: (error: unknown) => void } | null = null;
+  private error: unknown = null;
+  failed = false;
+  push(item: T): void {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w.resolve(item);
+    } else this.items.push(item);
+  }
+  fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.error = error;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w.reject(error);
+    }
+  }
+  next(): Promise<T> {
+    if (this.items.length > 0) return Promise.resolve(this.items.shift()!);
+    if (this.failed) return Promise.reject(this.error);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+}
+
+function abortError(): Error {
+  const error = new Error('the request was cancelled');
+  error.name = 'AbortError';
+  return error;
+}
+
