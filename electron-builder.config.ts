@@ -32,6 +32,10 @@ const config: Configuration = {
     '!node_modules/better-sqlite3/build/Release/test_extension.node',
   ],
 
+  // `medbench` for an installed app: launchers that run the bundled CLI (out/cli) with the app's own
+  // binary (runAsNode is fused off). Linux/macOS: link resources/cli/medbench onto the PATH.
+  extraResources: [{ from: 'build/cli', to: 'cli', filter: ['medbench', 'medbench.cmd'] }],
+
   // Native code cannot be loaded from inside an asar archive: these are unpacked next to it
   // (node-llama-cpp finds its binaries in app.asar.unpacked by itself).
   asar: true,
@@ -62,13 +66,15 @@ const config: Configuration = {
     grantFileProtocolExtraPrivileges: false,
   },
 
+  // One 1024 px PNG (committed): electron-builder makes the Windows ICO and macOS ICNS from it.
   linux: {
     target: ['AppImage', 'deb'],
+    icon: 'build/icon.png',
     category: 'Science',
     // The deb's Maintainer and Homepage come from package.json's `author` (with an email) and `homepage`.
     synopsis: 'Run the MIMIC-IV-Ext-MedicalBench benchmark with local models, offline',
   },
-  win: { target: ['nsis'] },
+  win: { target: ['nsis'], icon: 'build/icon.png' },
   nsis: {
     oneClick: false,
     perMachine: false,
@@ -78,6 +84,7 @@ const config: Configuration = {
   },
   mac: {
     target: ['dmg'],
+    icon: 'build/icon.png',
     category: 'public.app-category.medical',
   },
 };

@@ -10,7 +10,9 @@ export default defineConfig({
       // node-llama-cpp must keep its file layout to find its binaries (its Electron guide says so),
       // and better-sqlite3 loads its .node file; both are unpacked from the asar at pack time.
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } },
+      // Two entries: the main process, and the core process it starts with utilityProcess.fork
+      // (out/main/core-host.js, see src/main/core-host/index.ts).
+      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts'), 'core-host': resolve(__dirname, 'src/main/core-host/index.ts') } },
     },
   },
   preload: {

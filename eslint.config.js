@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
-const networkModules = ['http', 'https', 'net', 'tls', 'dgram', 'http2'].flatMap((name) => [name, `node:${name}`]);
+const networkModules = [...['http', 'https', 'net', 'tls', 'dgram', 'http2', 'dns'].flatMap((name) => [name, `node:${name}`]), 'undici'];
 
 /** One restricted-imports rule per layer: `paths` are package names, `patterns` are folders of other layers. */
 function fence({ packages = [], layers = [], message }) {
@@ -52,6 +52,16 @@ export default tseslint.config(
       }),
       ...noNetwork,
     },
+  },
+  {
+    // The one exception (issue 12): the OpenAI-compatible server backend's transport opens connections, to the
+    // one endpoint its DUA check accepted; every other core file reaches the network only through it.
+    files: ['src/core/engine/backends/openai/transport.ts'],
+    rules: fence({
+      packages: ['electron', 'react', 'react-dom', 'undici'],
+      layers: ['main', 'renderer', 'preload', 'cli'],
+      message: 'Only this transport may use node:http/https/net/dns; no Electron, React or other layers.',
+    }),
   },
   {
     files: ['src/shared/**', 'test/shared/**'],

@@ -11,7 +11,8 @@ import { LlamaGrammarEvaluationState, type GbnfJsonObjectSchema, type Token } fr
 import { ensureTinyModel } from '../test/helpers/tiny-gguf';
 import { importDataset } from '../src/core/data/import';
 import { answerSchema } from '../src/core/engine/answer-schema';
-import { createLlamaBackend, resolvePromptFrame, tokenizePrompt } from '../src/core/engine/llama-backend';
+import { createLlamaBackend } from '../src/core/engine/backends/gguf/backend';
+import { resolvePromptFrame, tokenizePrompt } from '../src/core/engine/backends/gguf/prompt-tokens';
 import { builtInPromptTemplate, renderPrompt } from '../src/core/engine/prompt';
 import { executeRun, toEngineNote } from '../src/core/engine/runner';
 import { createRun, getRun, pendingNotes, type RunSettings } from '../src/core/engine/runs';

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.join(root, 'out/cli');
+// `--outdir DIR` builds elsewhere (the tests do, leaving out/cli alone).
+const outdirFlag = process.argv.indexOf('--outdir');
+const outdir = outdirFlag === -1 ? path.join(root, 'out/cli') : path.resolve(process.argv[outdirFlag + 1]);
 
 // Native addons load their .node file relative to their own package, and node-llama-cpp finds its
 // binaries by its file layout: both stay in node_modules. Everything else (commander, zod, the
@@ -35,4 +37,4 @@ await build({
 });
 // The bundle is ESM whatever the nearest package.json says once copied elsewhere.
 fs.writeFileSync(path.join(outdir, 'package.json'), '{ "type": "module" }\n');
-console.log(`medbench CLI bundled into ${path.relative(root, outdir)}/medbench.js`);
+console.log(`medbench CLI bundled into ${path.join(outdir, 'medbench.js')}`);

@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import { resolveDbPath } from '../core/paths';
 import { openStore, type ReadableDb, type WritableDb } from '../core/store/database';
+import { describeSqliteError } from '../core/store/errors';
+
+/** A SQLite failure in the middle of a command (a damaged page, a full disk) becomes a message naming the file. */
+function describeFailure(error: unknown, dbPath: string): unknown {
+  return typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_') ? describeSqliteError(error, dbPath) : error;
+}
 
 /** Options every database command takes. */
 export interface DbOptions {
@@ -22,7 +28,8 @@ export async function withStore<T>(
 ): Promise<T> {
   const dbPath = resolveDbPath(options.db);
   const isNew = mode === 'create' && !fs.existsSync(dbPath);
-  const db = openStore(dbPath, { mustExist: mode === 'existing' });
+  // A command that writes checks the file first: a damaged one is refused before any of its work is committed.
+  const db = openStore(dbPath, { mustExist: mode === 'existing', checkIntegrity: !isNew });
   try {
     return await work(db, dbPath);
   } catch (error) {
@@ -30,7 +37,7 @@ export async function withStore<T>(
       db.close();
       for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) fs.rmSync(file, { force: true });
     }
-    throw error;
+    throw describeFailure(error, dbPath);
   } finally {
     if (db.open) db.close();
   }
@@ -42,6 +49,8 @@ export async function withReadStore<T>(options: DbOptions, work: (db: ReadableDb
   const db = openStore(dbPath, { readonly: true });
   try {
     return await work(db, dbPath);
+  } catch (error) {
+    throw describeFailure(error, dbPath);
   } finally {
     db.close();
   }

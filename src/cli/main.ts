@@ -20,7 +20,7 @@ import { registerPairs } from './commands/pairs';
 import { registerPredictions } from './commands/predictions';
 import { registerReport } from './commands/report';
 import { registerRun } from './commands/run';
-import { registerRuns } from './commands/runs';
+import { registerRuns, registerRunsManagement } from './commands/runs';
 import { registerServe } from './commands/serve';
 import { UsageError } from './errors';
 import { APP_VERSION } from '../core/version';
@@ -41,6 +41,7 @@ export function buildProgram(): Command {
   registerModels(program);
   registerRun(program);
   registerRuns(program);
+  registerRunsManagement(program);
   registerPredictions(program);
   registerCompare(program);
   registerExport(program);

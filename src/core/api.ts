@@ -12,6 +12,7 @@ import {
 import { DatasetNotFoundError, lastImportProblems, listDatasets, resolveDataset } from './data/datasets';
 import { importDataset } from './data/import';
 import { InputFileError } from './data/input-file';
+import { describeBackends } from './engine/backends/registry';
 import { getRun, listRuns, RunError, type RunRecord } from './engine/runs';
 import { createRunManager, RunBusyError } from './run-manager';
 import { codeKind, conceptGroupInfo } from './scoring/icd';
@@ -98,8 +99,15 @@ export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): Core
           : request.prompt !== undefined
             ? { promptFile: resolvePromptReference(request.prompt) }
             : {}),
+        ...(request.backend ? { backend: request.backend } : {}),
+        ...backendRequest(request.backendOptions, request.apiKey),
       }),
-    resumeRun: ({ name }) => runs.resume(name),
+    listBackends: () => ({ backends: describeBackends() }),
+    resumeRun: ({ name, apiKey }) => {
+      if (!apiKey) return runs.resume(name);
+      const recorded = getRun(db, name).settings.backendOptions?.apiKeyEnv;
+      return runs.resume(name, { [typeof recorded === 'string' ? recorded : UI_API_KEY_ENV]: apiKey });
+    },
     cancelRun: ({ name }) => (runs.cancel(name) ? { cancelled: true } : failure('not-found', `run "${name}" is not running here, so there is nothing to cancel`)),
     scoreRun: ({ name, resamples }) => {
       const score = scoreRun(db, name, { resamples: resamples ?? 10_000 });
@@ -436,4 +444,13 @@ function compareRuns(db: Db, request: CallRequest<'compareRuns'>): CallResponse<
     evidenceJaccard: comparison.evidenceJaccard,
     warnings: comparison.warnings,
   };
+}
+
+/** Where a key typed into the UI is put for the session: an environment entry the backend reads, never stored. */
+const UI_API_KEY_ENV = 'MEDBENCH_API_KEY';
+
+function backendRequest(options: Record<string, unknown> | undefined, apiKey: string | undefined): { backendOptions?: Record<string, unknown>; secretEnv?: Record<string, string> } {
+  if (!apiKey) return options ? { backendOptions: options } : {};
+  const variable = typeof options?.apiKeyEnv === 'string' ? options.apiKeyEnv : UI_API_KEY_ENV;
+  return { backendOptions: { ...options, apiKeyEnv: variable }, secretEnv: { [variable]: apiKey } };
 }

@@ -160,6 +160,8 @@ export function recordRunStart(db: Db, run: AuditedRun): AuditEvent {
       labels: run.settings.labels,
       planned: run.planned,
       alreadyDone: run.done,
+      // Where note text goes for a server backend (never the key): the DUA record of every session.
+      ...endpointFacts(run.manifest.endpoint),
     },
   });
 }
@@ -192,4 +194,18 @@ function hashSmallFile(role: string, file: string): AuditFile {
   } catch {
     return { role, path: location, sha256: null, bytes: null };
   }
+}
+
+/** A server backend's endpoint (manifest.endpoint) as flat audit facts; nothing for local backends. */
+function endpointFacts(endpoint: unknown): AuditFacts {
+  if (!endpoint || typeof endpoint !== 'object') return {};
+  const e = endpoint as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return {
+    endpoint: text(e.baseUrl),
+    endpointHost: text(e.host),
+    endpointPort: typeof e.port === 'number' ? e.port : null,
+    endpointLoopback: e.loopback === true,
+    endpointAllowedBy: text(e.allowedBy),
+  };
 }

@@ -10,7 +10,8 @@ export class RunBusyError extends Error {
 
 export interface RunManager {
   start(request: NewRunRequest): Promise<{ run: string }>;
-  resume(name: string): Promise<{ run: string }>;
+  /** `env` adds session-only entries (a typed-in API key) to the process environment. */
+  resume(name: string, env?: NodeJS.ProcessEnv): Promise<{ run: string }>;
   /** Asks the active run to stop after the pairs in flight; false when `name` is not the active run. */
   cancel(name: string): boolean;
   active(): { run: string; progress: EventPayload<'runProgress'> | null } | null;
@@ -85,9 +86,9 @@ export function createRunManager(db: Db, emit: Emit): RunManager {
       const { prepareNewRun } = await import('./engine/start-run');
       return launch(() => prepareNewRun(db, request), request.name);
     },
-    resume: async (name) => {
+    resume: async (name, env) => {
       const { prepareResume } = await import('./engine/start-run');
-      return launch(() => prepareResume(db, name), name);
+      return launch(() => prepareResume(db, name, env ? { ...process.env, ...env } : process.env), name);
     },
     cancel: (name) => {
       if (!current || current.name !== name) return false;

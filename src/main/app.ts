@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
-import { createCoreApi } from '../core/api';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess } from 'electron';
 import { DEFAULT_DB_FILE, PRODUCT_NAME, userDataDir } from '../core/paths';
-import { openStore } from '../core/store/database';
-import type { CallHandlers } from '../shared/contract';
+import type { CallHandlers, EventName } from '../shared/contract';
+import { createCoreClient, type CoreCrash } from './core-client';
 import { confirmStopRun, createChooseFile } from './dialogs';
 import { forwardEvents, registerIpcHandlers } from './ipc';
 import { menuTemplate } from './menu';
@@ -22,6 +21,9 @@ export function desktopPaths(userData: string, env: NodeJS.ProcessEnv): { dbPath
     modelsDir: path.join(userData, 'models'),
   };
 }
+
+/** The core process's entry, built next to main's bundle (electron.vite.config.ts). */
+export const CORE_HOST_BUNDLE = 'core-host.js';
 
 function reportFatal(title: string, error: unknown): void {
   dialog.showErrorBox(title, error instanceof Error ? error.message : String(error));
@@ -59,7 +61,7 @@ export function startDesktopApp(options: { bundleDir: string; env?: NodeJS.Proce
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
   });
-  // One window, and runs live in this process: closing it quits, on macOS too.
+  // One window, and the core process lives with it: closing it quits, on macOS too.
   app.on('window-all-closed', () => app.quit());
 
   const onReady = (): void => {
@@ -69,22 +71,29 @@ export function startDesktopApp(options: { bundleDir: string; env?: NodeJS.Proce
     const userData = app.getPath('userData');
     const { dbPath, modelsDir } = desktopPaths(userData, env);
     fs.mkdirSync(modelsDir, { recursive: true });
-    let db: ReturnType<typeof openStore>;
-    try {
-      db = openStore(dbPath);
-    } catch (error) {
-      reportFatal(`${PRODUCT_NAME} cannot open its database`, error);
-      return;
-    }
 
-    // Runs execute in this process without blocking it: the run manager is async, node-llama-cpp
-    // evaluates on its own native threads, and each saved prediction is one short SQLite
-    // transaction. Should a model's work ever stall the window, the core would move behind a
-    // utilityProcess with the same handlers.
-    const core = createCoreApi({ db, dbPath, userDataDir: userData });
+    // The core (database, imports, runs, scoring) lives in its own process: a 3 GB import, a
+    // 10,000-resample bootstrap or a synchronous SQLite write never stalls the thread that routes
+    // every window and IPC event. A crash there is reported in the window and the core restarts;
+    // a run it had going is resumable as after any crash.
+    const crashListeners = new Set<(event: EventName, payload: unknown) => void>();
+    const core = createCoreClient({
+      spawn: () => utilityProcess.fork(path.join(options.bundleDir, CORE_HOST_BUNDLE), [], { serviceName: `${PRODUCT_NAME} core`, stdio: 'inherit' }),
+      init: { dbPath, userDataDir: userData },
+      onFatal: (message) => reportFatal(`${PRODUCT_NAME} cannot open its database`, new Error(message)),
+      onCrash: (crash: CoreCrash) => {
+        console.error(`${PRODUCT_NAME}: the core process stopped (exit code ${crash.exitCode})${crash.restarted ? '; restarted' : ''}`);
+        for (const listener of crashListeners) listener('coreCrashed', crash);
+      },
+    });
     const handlers: CallHandlers = { ...core.handlers, chooseFile: createChooseFile(dialog, () => mainWindow) };
     registerIpcHandlers(ipcMain, handlers, (url) => isTrustedPageUrl(url, devServerUrl));
-    forwardEvents(core.subscribe, () => (mainWindow ? [mainWindow.webContents] : []));
+    const windows = () => (mainWindow ? [mainWindow.webContents] : []);
+    forwardEvents(core.subscribe, windows);
+    forwardEvents((listener) => {
+      crashListeners.add(listener);
+      return () => crashListeners.delete(listener);
+    }, windows);
 
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
@@ -101,10 +110,8 @@ export function startDesktopApp(options: { bundleDir: string; env?: NodeJS.Proce
     const guard = createQuitGuard({
       activeRun: () => core.activeRun(),
       confirmStop: (run) => confirmStopRun(dialog, mainWindow, run),
-      shutdown: async () => {
-        await core.dispose();
-        if (db.open) db.close();
-      },
+      // Stops a run (resumable), closes the database and ends the core process.
+      shutdown: () => core.dispose(),
       quit: () => app.quit(),
     });
     app.on('before-quit', (event) => guard.onQuitRequested(event));

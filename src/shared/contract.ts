@@ -18,6 +18,39 @@ const interval = z.tuple([z.number(), z.number()]);
 const pairOutcome = z.enum(['tp', 'fp', 'fn', 'tn', 'invalid', 'missing']);
 const matchType = z.enum(['exact', 'partial', 'proximate', 'none']);
 
+/** One option of a backend (src/core/engine/backends/registry.ts OptionField), plain JSON for a generated form. */
+const backendOptionField = z.object({
+  name: z.string(),
+  flag: z.string(),
+  type: z.enum(['string', 'integer', 'number', 'boolean', 'enum', 'string-list']),
+  description: z.string(),
+  default: z.union([z.string(), z.number(), z.boolean()]).nullable(),
+  required: z.boolean(),
+  choices: z.array(z.string()).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** The URL field whose host must be confirmed by the user when it is not a loopback address (then sent in this field). */
+  confirmsHostOf: z.string().optional(),
+});
+
+const backendDescription = z.object({
+  id: z.string(),
+  label: z.string(),
+  description: z.string(),
+  /** What the run's `model` names: nothing (baseline), a GGUF file / registered model, or the server's model name. */
+  model: z.enum(['none', 'file', 'server']),
+  capabilities: z.object({
+    grammar: z.boolean(),
+    probabilities: z.boolean(),
+    prefixReuse: z.boolean(),
+    parallelism: z.boolean(),
+    votes: z.boolean(),
+    needsModelFile: z.boolean(),
+    remote: z.boolean(),
+  }),
+  fields: z.array(backendOptionField),
+});
+
 const importProblem = z.object({
   kind: z.enum(['missing-note', 'span-out-of-range', 'duplicate-pair', 'bad-row']),
   row: z.number().int(),
@@ -451,12 +484,26 @@ export const contract = {
         prompt: z.string().min(1).max(4096).optional(),
         /** An edited template's text (the run form's editor); wins over `prompt`. */
         promptText: z.string().min(1).max(100_000).optional(),
+        /** A backend id from listBackends; absent: baseline for model 'baseline', else gguf. */
+        backend: z.string().min(1).max(64).optional(),
+        /**
+         * The backend's options by field name (listBackends' fields), validated by the backend. For a field with
+         * `confirmsHostOf`, the form asks the user to confirm a non-loopback host and then lists it here (allowHost).
+         */
+        backendOptions: z.record(z.string(), z.unknown()).optional(),
+        /** A typed-in API key for a server backend: used for this session only, never stored (the manifest records none). */
+        apiKey: z.string().min(1).max(4096).optional(),
       })
       .strict(),
     response: z.object({ run: z.string() }),
   },
+  /** Every inference backend with its capabilities and option fields: the run form is built from it. */
+  listBackends: {
+    request: empty,
+    response: z.object({ backends: z.array(backendDescription) }),
+  },
   resumeRun: {
-    request: z.object({ name }).strict(),
+    request: z.object({ name, /** A typed-in API key for a server backend's run (never stored). */ apiKey: z.string().min(1).max(4096).optional() }).strict(),
     response: z.object({ run: z.string() }),
   },
   cancelRun: {
@@ -600,9 +647,18 @@ export const contract = {
 } as const;
 
 /** Pushed from the core to the UI (IPC events in the app, Server-Sent Events under serve). */
+/** The desktop app's core process died (the window says so); a run in it stopped and can be resumed. */
+const coreCrashed = z.object({
+  exitCode: z.number().int().nullable(),
+  /** False after repeated crashes: the core stays down until the app restarts. */
+  restarted: z.boolean(),
+  run: z.string().nullable(),
+});
+
 export const events = {
   runProgress,
   runFinished,
+  coreCrashed,
 } as const;
 
 export type Contract = typeof contract;

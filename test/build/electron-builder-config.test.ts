@@ -163,8 +163,16 @@ describe('electron-builder configuration', () => {
     }
   });
 
-  it('finds its icons in the build resources folder', () => {
+  it('finds its icon in the build resources folder', () => {
     const resources = path.join(projectDir, config.directories?.buildResources ?? 'build');
-    for (const icon of ['icon.png', 'icon.ico', 'icon.icns']) expect(fs.existsSync(path.join(resources, icon)), icon).toBe(true);
+    expect(fs.existsSync(path.join(resources, 'icon.png'))).toBe(true);
+  });
+
+  it('ships the compiled CLI and the launchers that run it with the app binary', () => {
+    const ships = shipped('linux', 'x64');
+    expect(ships('out/cli/medbench.js')).toBe(true);
+    expect(config.extraResources).toEqual([{ from: 'build/cli', to: 'cli', filter: ['medbench', 'medbench.cmd'] }]);
+    for (const launcher of ['medbench', 'medbench.cmd']) expect(fs.existsSync(path.join(projectDir, 'build/cli', launcher)), launcher).toBe(true);
+    expect(fs.statSync(path.join(projectDir, 'build/cli/medbench')).mode & 0o111).not.toBe(0);
   });
 });

@@ -35,6 +35,14 @@ describe('electron-vite build', () => {
     expect(fs.existsSync(path.join(outDir, 'renderer', 'index.html'))).toBe(true);
   });
 
+  it('builds the core process entry next to main, without Electron in it (it runs in a utilityProcess)', () => {
+    const host = read('main', 'core-host.js');
+    expect(host).not.toMatch(/from\s*["']electron["']/);
+    expect(host).toContain('parentPort');
+    // Main itself no longer opens the database: the store is only reachable through the core process.
+    expect(read('main', 'index.js')).not.toMatch(/from\s*["']better-sqlite3["']/);
+  });
+
   it('keeps node-llama-cpp and better-sqlite3 external to the main bundle: imported, not inlined', () => {
     const main = filesUnder(path.join(outDir, 'main')).map((file) => read('main', file));
     const all = main.join('\n');

@@ -35,6 +35,7 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
     serve = await startServe({ db: path.join(work, 'e2e.db'), rendererDir, home: path.join(work, 'home') });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(10_000);
     page.on('request', (request) => {
       const url = new URL(request.url());
       if (!(url.protocol === 'data:' || (url.protocol === 'http:' && url.host === new URL(serve.origin).host))) foreignRequests.push(request.url());
@@ -143,7 +144,7 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
       await page.locator('[data-testid=note-text]').waitFor();
       await title(/ · MedBench Local$/);
       expect(await page.title()).not.toMatch(/^Pairs/);
-      await page.getByTestId('pair-position').filter({ hasText: `Pair 2 of ${wrong} wrong of baseline` }).waitFor();
+      await page.getByTestId('pair-position').filter({ hasText: `Pair 2 of ${wrong}: wrong answers of baseline` }).waitFor();
 
       // The answers sit beside the note, on screen; the first evidence is scrolled to and flashed.
       const note = page.locator('[data-testid=note-text]');
@@ -163,13 +164,13 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
         const before = page.url();
         await page.keyboard.press('j');
         await waitUntil('the next pair', async () => page.url() !== before);
-        await page.getByTestId('pair-position').filter({ hasText: `Pair ${step + 3} of ${wrong} ` }).waitFor();
+        await page.getByTestId('pair-position').filter({ hasText: `Pair ${step + 3} of ${wrong}:` }).waitFor();
         await page.locator('.prediction[data-run=baseline] .badge.outcome-fn, .prediction[data-run=baseline] .badge.outcome-fp').first().waitFor();
         seen.add(page.url());
       }
       expect(seen.size).toBe(10);
       await page.keyboard.press('k');
-      await page.getByTestId('pair-position').filter({ hasText: `Pair 11 of ${wrong} ` }).waitFor();
+      await page.getByTestId('pair-position').filter({ hasText: `Pair 11 of ${wrong}:` }).waitFor();
 
       // Back to the list: filter, selection and scroll as they were, plus the pair we stood on.
       await page.keyboard.press('u');

@@ -14,7 +14,7 @@
  * prints {"port": N} on stdout.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 
 export type StandinFlavor = 'vllm' | 'llama-server' | 'ollama' | 'lmstudio' | 'openai';
 export type Fault = 'none' | '429' | '500' | 'drop' | 'bad-body' | 'wrong-json' | 'hang';
@@ -302,6 +302,18 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Records every outgoing TCP connection this process starts until `restore()` (core tests may not import node:net). */
+export function recordConnections(): { targets: string[]; restore(): void } {
+  const targets: string[] = [];
+  const original = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
+    const [first] = args as [unknown];
+    targets.push(typeof first === 'object' && first ? `${(first as { host?: string }).host}:${(first as { port?: number }).port}` : String(first));
+    return (original as (...a: unknown[]) => Socket).apply(this, args);
+  } as typeof original;
+  return { targets, restore: () => void (net.Socket.prototype.connect = original) };
 }
 
 // Standalone: the options as JSON in argv[2]; prints {"port": N} and serves until killed.

@@ -6,7 +6,8 @@ import { createCoreApi, type CoreApiOptions } from '../../src/core/api';
 import { userDataDir } from '../../src/core/paths';
 import { desktopPaths, startDesktopApp } from '../../src/main/app';
 import { callNames, channelOf, eventChannelOf, type CallHandlers } from '../../src/shared/contract';
-import { FakeWebContents, preventableEvent, resetElectron, state } from './electron-double';
+import { CORE_HOST_BUNDLE } from '../../src/main/app';
+import { FakeUtilityProcess, FakeWebContents, preventableEvent, resetElectron, state } from './electron-double';
 
 vi.mock('electron', async () => (await import('./electron-double')).electronModule);
 vi.mock('../../src/core/api', () => ({ createCoreApi: vi.fn() }));
@@ -46,7 +47,16 @@ function makeCore(options: CoreApiOptions) {
   };
 }
 
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+/** Lets messages cross to the core "process" and back (each hop is one setImmediate). */
+const settle = async (rounds = 6) => {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/** The core reports its active run to main with its answers: set it, then let one call carry it over. */
+async function setRunning(run: string | null): Promise<void> {
+  core.running = run;
+  await invoke('listDatasets', {});
+}
 
 async function start(env: NodeJS.ProcessEnv = {}): Promise<void> {
   startDesktopApp({ bundleDir: '/opt/medbench/resources/app.asar/out/main', env: { MEDBENCH_HOME: home, ...env } });
@@ -179,12 +189,53 @@ describe('startDesktopApp when ready', () => {
     expect(fs.statSync(expected.modelsDir).isDirectory()).toBe(true);
   });
 
-  it('says why and exits when the database cannot be opened', async () => {
+  it('says why and exits when the database cannot be opened (the core process reports it)', async () => {
     await start({ MEDBENCH_DB: home });
+    await settle();
     expect(state.errorBoxes).toHaveLength(1);
     expect(state.errorBoxes[0][0]).toContain('cannot open its database');
     expect(state.exitCode).toBe(1);
-    expect(state.windows).toHaveLength(0);
+    // The core that could not start is not restarted in a loop.
+    expect(state.utilityProcesses).toHaveLength(1);
+  });
+
+  it('starts the core in a utilityProcess from the bundle next to main, and main never opens the database itself', async () => {
+    await start();
+    expect(state.utilityProcesses).toHaveLength(1);
+    const child = state.utilityProcesses[0] as FakeUtilityProcess;
+    expect(child.modulePath).toBe(path.join('/opt/medbench/resources/app.asar/out/main', CORE_HOST_BUNDLE));
+    expect(child.options?.serviceName).toBe('MedBench Local core');
+    vi.mocked(createCoreApi).mockClear();
+    child.exit(9);
+    await settle();
+    // The core was created by the (restarted) core process, not by main.
+    expect(vi.mocked(createCoreApi)).toHaveBeenCalledTimes(1);
+    expect(state.utilityProcesses).toHaveLength(2);
+  });
+
+  it('reports a crash of the core process in the window, restarts it, and answers calls again', async () => {
+    await start();
+    await setRunning('qwen-run');
+    const first = state.utilityProcesses[0] as FakeUtilityProcess;
+    const inFlight = invoke('listDatasets', {});
+    first.exit(134);
+    await expect(inFlight).resolves.toMatchObject({ error: { kind: 'unavailable', message: expect.stringContaining('run "qwen-run" stopped and can be resumed') } });
+    await settle();
+    expect(state.windows[0].webContents.sent).toContainEqual([eventChannelOf('coreCrashed'), { exitCode: 134, restarted: true, run: 'qwen-run' }]);
+    expect(state.utilityProcesses).toHaveLength(2);
+    await expect(invoke('listDatasets', {})).resolves.toEqual({ dbPath: core.options.dbPath, datasets: [] });
+  });
+
+  it('stops restarting a core that keeps crashing, and says so', async () => {
+    await start();
+    for (let i = 0; i < 4; i++) {
+      (state.utilityProcesses.at(-1) as FakeUtilityProcess).exit(1);
+      await settle();
+    }
+    expect(state.utilityProcesses).toHaveLength(4);
+    const crashes = state.windows[0].webContents.sent.filter(([channel]) => channel === eventChannelOf('coreCrashed'));
+    expect(crashes.map(([, payload]) => (payload as { restarted: boolean }).restarted)).toEqual([true, true, true, false]);
+    await expect(invoke('listDatasets', {})).resolves.toMatchObject({ error: { kind: 'unavailable', message: expect.stringContaining('restart the app') } });
   });
 
   it('registers one IPC handler per contract call and answers from the core', async () => {
@@ -214,6 +265,7 @@ describe('startDesktopApp when ready', () => {
     await start();
     const payload = { run: 'r1', status: 'stopped', predicted: 3, remaining: 71, seconds: 2.5, error: null };
     core.emit('runFinished', payload);
+    await settle();
     expect(state.windows[0].webContents.sent).toEqual([[eventChannelOf('runFinished'), payload]]);
   });
 
@@ -235,6 +287,7 @@ describe('quitting', () => {
     expect(state.messageBoxes).toHaveLength(0);
     expect(core.dispose).toHaveBeenCalledTimes(1);
     expect(core.options.db.open).toBe(false);
+    expect((state.utilityProcesses[0] as FakeUtilityProcess).exited).toBe(true);
     const closeAgain = preventableEvent();
     state.windows[0].emit('close', closeAgain);
     expect(closeAgain.defaultPrevented).toBe(false);
@@ -242,7 +295,7 @@ describe('quitting', () => {
 
   it('during a run: asks, and keeps running when the user says so', async () => {
     await start();
-    core.running = 'qwen-run';
+    await setRunning('qwen-run');
     state.messageBoxResponse = 1;
     const close = preventableEvent();
     state.windows[0].emit('close', close);
@@ -256,7 +309,7 @@ describe('quitting', () => {
 
   it('during a run: stops it cleanly (dispose, then close the database) when the user chooses to quit', async () => {
     await start();
-    core.running = 'qwen-run';
+    await setRunning('qwen-run');
     state.messageBoxResponse = 0;
     const { app } = await import('./electron-double');
     app.quit();

@@ -4,6 +4,12 @@
  * Electron would fire. `vi.mock('electron', ...)` serves `electronModule`; `resetElectron()`
  * gives each test a fresh app.
  */
+import type { ForkOptions } from 'electron';
+import { createCoreApi } from '../../src/core/api';
+import { openStore } from '../../src/core/store/database';
+import type { FromCore, ToCore } from '../../src/main/core-host/protocol';
+import { serveCore } from '../../src/main/core-host/serve';
+
 type Listener = (...args: never[]) => unknown;
 
 export class Emitter {
@@ -70,6 +76,67 @@ export class FakeBrowserWindow extends Emitter {
   }
 }
 
+/**
+ * A utilityProcess whose "child" runs in this process: the core host's `serveCore` with the real
+ * core (or whatever `vi.mock` puts in place of createCoreApi), behind structured-clone message
+ * passing as across a real process boundary. `test/main/fork-core.ts` gives a real child instead.
+ */
+export class FakeUtilityProcess extends Emitter {
+  pid: number | undefined = 4242;
+  exited = false;
+  private toChild: ((message: ToCore) => void) | null = null;
+  constructor(
+    readonly modulePath: string,
+    readonly args: string[],
+    readonly options: ForkOptions | undefined,
+  ) {
+    super();
+    serveCore(
+      {
+        postMessage: (message: FromCore) => {
+          const copy = structuredClone(message);
+          setImmediate(() => {
+            if (!this.exited) this.emit('message', copy);
+          });
+        },
+        onMessage: (listener) => {
+          this.toChild = listener;
+        },
+      },
+      ({ dbPath, userDataDir }) => {
+        const db = openStore(dbPath);
+        return { core: createCoreApi({ db, dbPath, userDataDir }), close: () => db.open && db.close() };
+      },
+      (code) => setImmediate(() => this.exit(code)),
+    );
+  }
+  postMessage(message: unknown): void {
+    const copy = structuredClone(message) as ToCore;
+    setImmediate(() => {
+      if (!this.exited) this.toChild?.(copy);
+    });
+  }
+  kill(): boolean {
+    if (this.exited) return false;
+    this.exit(null);
+    return true;
+  }
+  /** The process ends (a crash when nobody asked it to). */
+  exit(code: number | null): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.pid = undefined;
+    this.emit('exit', code);
+  }
+}
+
+/** Something with UtilityProcess's messaging surface (the in-process fake, or a real child's adapter). */
+export interface UtilityProcessLike {
+  postMessage(message: unknown): void;
+  on(event: string, listener: (...args: never[]) => unknown): unknown;
+  kill(): boolean;
+}
+
 type Handler = (...args: never[]) => unknown;
 
 interface ElectronState {
@@ -95,6 +162,10 @@ interface ElectronState {
   messageBoxResponse: number;
   errorBoxes: [string, string][];
   openedPaths: string[];
+  /** Every core process the app started, in order. */
+  utilityProcesses: UtilityProcessLike[];
+  /** How `utilityProcess.fork` makes one: in-process by default; a test may fork a real child. */
+  forkCore: (modulePath: string, args: string[], options: ForkOptions | undefined) => UtilityProcessLike;
   /** Settled by `becomeReady()`, as Electron resolves `app.whenReady()`. */
   ready: Promise<void>;
   becomeReady: () => void;
@@ -128,6 +199,8 @@ function freshState(): ElectronState {
     messageBoxResponse: 1,
     errorBoxes: [],
     openedPaths: [],
+    utilityProcesses: [],
+    forkCore: (modulePath, args, options) => new FakeUtilityProcess(modulePath, args, options),
     ready,
     becomeReady,
   };
@@ -224,6 +297,13 @@ export const electronModule = {
     buildFromTemplate: (template: unknown[]) => ({ template }),
     setApplicationMenu: (menu: { template: unknown[] }) => {
       state.menuTemplate = menu.template;
+    },
+  },
+  utilityProcess: {
+    fork: (modulePath: string, args: string[] = [], options?: ForkOptions) => {
+      const child = state.forkCore(modulePath, args, options);
+      state.utilityProcesses.push(child);
+      return child;
     },
   },
   shell: {

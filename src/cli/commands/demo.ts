@@ -13,6 +13,7 @@ import type { Db } from '../../core/store/database';
 import { formatTable, printJson, ProgressLine } from '../output';
 import { positiveInt, runSummary } from './run';
 import { formatImportReport } from './import';
+import { runDemoBuild } from './demo-build';
 import { shellQuote } from '../../core/text/shell-quote';
 
 export const DEMO_DATASET = 'demo';
@@ -30,7 +31,9 @@ export function registerDemo(program: Command): void {
     .option('--model <file>', 'also run this GGUF model on the demo set and compare it with the baseline')
     .option('--limit <n>', 'run the model on the first N pairs only', positiveInt)
     .option('--json', 'print one JSON object')
-    .action(async (options: { db?: string; model?: string; limit?: number; json?: boolean }) => {
+    .option('--build', 'instead: the whole build loop on synthetic hosp tables (build, two annotators, adjudication, export, import, score) with the baseline')
+    .action(async (options: { db?: string; model?: string; limit?: number; json?: boolean; build?: boolean }) => {
+      if (options.build) return runDemoBuild(options);
       const resources = demoResourcesDir();
       const annotations = path.join(resources, 'dataset_raw.csv');
       const notes = path.join(resources, 'discharge.csv.gz');

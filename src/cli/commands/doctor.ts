@@ -4,6 +4,7 @@ import { defaultDoctorEnvironment, runDoctor, type DoctorCheck, type DoctorRepor
 import { UserError } from '../../core/errors';
 import { resolveDbPath, userDataDir } from '../../core/paths';
 import { printJson } from '../output';
+import { openaiDoctorPart } from './doctor-openai';
 
 /** Something must be fixed: exit 1 after the report. */
 export class DoctorFailedError extends UserError {}
@@ -41,7 +42,7 @@ const machineChecks: DoctorPart = {
 };
 
 /** The parts `medbench doctor` runs, in order. */
-export const doctorParts: DoctorPart[] = [machineChecks];
+export const doctorParts: DoctorPart[] = [machineChecks, openaiDoctorPart];
 
 const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 

@@ -5,6 +5,8 @@ import { userDataDir } from '../../core/paths';
 import { withStore } from '../context';
 import { formatBytes, formatTable, printJson } from '../output';
 import { positiveInt } from './run';
+import { addBackendOptions, backendOptionsFrom } from '../backend-options';
+import { UsageError } from '../errors';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('register and inspect local GGUF models (nothing is ever downloaded)');
@@ -22,12 +24,26 @@ export function registerModels(program: Command): void {
       else process.stdout.write(`${created ? 'Registered' : 'Already registered'} model ${model.id}: ${model.fileName} (${model.architecture ?? '?'}, ${model.quantization ?? '?'}, ${formatBytes(model.sizeBytes)}) sha256 ${model.sha256.slice(0, 16)}…\n`);
     });
 
-  models
+  const listCommand = models
     .command('list')
-    .description('list registered models')
+    .description('list registered models, or with --backend openai --base-url URL the models a server serves')
     .option('--db <file>', 'database file')
-    .option('--json', 'print a JSON array')
-    .action(async (options: { db?: string; json?: boolean }) => {
+    .option('--json', 'print a JSON array (with --backend openai: one object with the server and its models)');
+  // The server backend's flags (--base-url, --api-key-env, --allow-host, ...) from the backend registry.
+  addBackendOptions(listCommand, ['openai']);
+  listCommand.action(async (options: { db?: string; json?: boolean; backend?: string }) => {
+      if (options.backend === 'openai') {
+        const serverOptions = backendOptionsFrom(listCommand, 'openai');
+        if (!serverOptions.baseUrl) throw new UsageError('models list --backend openai needs --base-url URL');
+        const { listServerModels } = await import('../../core/engine/backends/openai/doctor');
+        const server = await listServerModels(serverOptions as { baseUrl: string });
+        if (options.json) printJson(server);
+        else {
+          process.stdout.write(`${server.baseUrl} (${server.flavor}${server.version ? ` ${server.version}` : ''}) serves:\n`);
+          process.stdout.write(`${formatTable(['model', 'owned by', 'max context'], server.models.map((m) => [m.id, m.ownedBy ?? '', m.maxModelLen ?? '']))}\n`);
+        }
+        return;
+      }
       const list = await withStore(options, (db) => listModels(db));
       if (options.json) {
         printJson(list);
@@ -39,7 +55,7 @@ export function registerModels(program: Command): void {
       }
       const rows = list.map((m) => [m.id, m.fileName, m.architecture ?? '', m.parameterCount ? `${(m.parameterCount / 1e9).toFixed(2)}B` : '', m.quantization ?? '', formatBytes(m.sizeBytes), m.trainedContext ?? '', m.hasChatTemplate ? 'yes' : 'no', m.missing ? 'MISSING' : m.sha256.slice(0, 12)]);
       process.stdout.write(`${formatTable(['id', 'file', 'arch', 'params', 'quant', 'size', 'context', 'chat template', 'sha256'], rows)}\n`);
-    });
+  });
 
   models
     .command('inspect')

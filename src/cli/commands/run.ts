@@ -1,7 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { executeRun, type RunProgress } from '../../core/engine/runner';
 import { getRun } from '../../core/engine/runs';
-import { prepareNewRun, prepareResume, type PreparedRun } from '../../core/engine/start-run';
+import { backendOfRequest, prepareNewRun, prepareResume, type PreparedRun } from '../../core/engine/start-run';
+import { addBackendOptions, backendOptionsFrom, givenBackendFlags } from '../backend-options';
 import { withStore } from '../context';
 import { UsageError } from '../errors';
 import { formatDuration, formatTable, printJson, ProgressLine } from '../output';
@@ -17,15 +18,10 @@ interface RunCommandOptions {
   votes: number;
   seed: number;
   labels: 'binary' | '3way';
-  gpu: string;
-  gpuLayers: number | 'auto';
-  contextSize?: number;
-  threads?: number;
-  batchSize?: number;
+  backend?: string;
   prompt?: string;
   temperature?: number;
   maxTokens?: number;
-  parallel?: number;
   db?: string;
   json?: boolean;
 }
@@ -49,10 +45,10 @@ function temperature(value: string): number {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('run a model (or the built-in baseline) over the pairs; every prediction is saved as it is made')
-    .option('--model <ref>', "'baseline', a GGUF file, or a registered model's id, sha256 prefix or file name")
+    .option('--model <ref>', "'baseline', a GGUF file, or a registered model's id, sha256 prefix or file name; with --backend openai, the server's model name")
     .option('--name <name>', 'a new run name')
     .option('--resume <name>', 'continue a stopped or crashed run exactly where it stopped')
     .option('--dataset <name>', 'dataset (default: the only one)')
@@ -61,21 +57,22 @@ export function registerRun(program: Command): void {
     .option('--votes <n>', 'samples per pair; the majority label wins', positiveInt, 1)
     .option('--seed <n>', 'base seed for sampling', nonNegativeInt, 42)
     .addOption(new Option('--labels <mode>', 'binary True/False, or 3way Explicit/Implicit/Unrelated (mapped to True/True/False)').choices(['binary', '3way']).default('binary'))
-    .addOption(new Option('--gpu <type>', 'compute backend').choices(['auto', 'cpu', 'cuda', 'vulkan', 'metal']).default('auto'))
-    .option('--gpu-layers <n>', "layers to offload to the GPU, or 'auto'", (v) => (v === 'auto' ? 'auto' : nonNegativeInt(v)), 'auto')
-    .option('--context-size <n>', 'context size in tokens (default: the model’s, at most 8192)', positiveInt)
-    .option('--threads <n>', 'CPU threads (default: the physical math cores)', positiveInt)
-    .option('--batch-size <n>', 'prompt batch size in tokens (default: 2048)', positiveInt)
     .option('--prompt <file>', 'a prompt template file with {{note}}, {{code}}, {{desc}}, {{labels}}')
     .option('--temperature <t>', 'sampling temperature for votes > 1 (default 0.7)', temperature)
     .option('--max-tokens <n>', 'answer length limit in tokens', positiveInt)
-    .option('--parallel <n>', 'notes in flight on parallel context sequences (default: 1 on the CPU; on a GPU as many as fit in memory, up to 4)', positiveInt)
     .option('--db <file>', 'database file')
     .option('--json', 'print only the final JSON object')
-    .addHelpText('after', '\nExamples:\n  medbench run --model baseline --name baseline\n  medbench run --model ~/models/qwen2.5-7b-instruct-q4_k_m.gguf --name qwen7b --limit 50\n  medbench run --resume qwen7b')
-    .action(async (options: RunCommandOptions) => {
-      if (options.resume && (options.name || options.model)) throw new UsageError('--resume NAME continues a run with its recorded settings; do not combine it with --name or --model');
-      if (!options.resume && !(options.name && options.model)) throw new UsageError('run needs --model (a GGUF file, a registered model, or baseline) and --name, or --resume NAME');
+    .addHelpText('after', '\nExamples:\n  medbench run --model baseline --name baseline\n  medbench run --model ~/models/qwen2.5-7b-instruct-q4_k_m.gguf --name qwen7b --limit 50\n  medbench run --resume qwen7b\n  medbench run --backend openai --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct --name qwen7b-vllm');
+  // Each backend's flags (--gpu, --base-url, ...) come from the backend registry.
+  addBackendOptions(command);
+  command.action(async (options: RunCommandOptions) => {
+      if (options.resume && (options.name || options.model || options.backend || givenBackendFlags(command).length > 0)) {
+        throw new UsageError('--resume NAME continues a run with its recorded settings; do not combine it with --name, --model, --backend or backend flags');
+      }
+      if (!options.resume && options.backend === 'baseline' && !options.model) options.model = 'baseline';
+      if (!options.resume && !(options.name && options.model)) throw new UsageError('run needs --model (a GGUF file, a registered model, baseline, or with --backend openai the server\'s model name) and --name, or --resume NAME');
+      const backendId = options.resume ? null : (options.backend ?? backendOfRequest({ model: options.model! }).id);
+      const backendOptions = backendId ? backendOptionsFrom(command, backendId) : {};
       await withStore(options, async (db, dbPath) => {
         if (options.resume) {
           const existing = getRun(db, options.resume);
@@ -97,15 +94,11 @@ export function registerRun(program: Command): void {
               votes: options.votes,
               seed: options.seed,
               labels: options.labels,
-              gpu: options.gpu,
-              gpuLayers: options.gpuLayers,
-              contextSize: options.contextSize,
-              threads: options.threads,
-              batchSize: options.batchSize,
+              backend: backendId!,
+              backendOptions,
               promptFile: options.prompt,
               temperature: options.temperature,
               maxTokens: options.maxTokens,
-              parallel: options.parallel,
             });
         const { run, backend } = prepared;
         const controller = new AbortController();
@@ -135,7 +128,7 @@ export function registerRun(program: Command): void {
           process.off('SIGTERM', onSignal);
           await backend.dispose();
         }
-      });
+      }, 'existing');
     });
 }
 
@@ -158,12 +151,13 @@ export function runSummary(run: ReturnType<typeof getRun>) {
     dataset: run.dataset,
     backend: run.backend,
     model: (run.manifest.modelFile as string | undefined) ?? (run.backend === 'baseline' ? 'baseline' : null),
-    strategy: run.settings.strategy,
+    // Imported predictions used no strategy and took no time here: null (shown as n/a), not a made-up value.
+    strategy: run.backend === 'external' ? null : run.settings.strategy,
     votes: run.settings.votes,
     promptTokens: run.promptTokens,
     reusedTokens: run.reusedTokens,
     generatedTokens: run.generatedTokens,
-    seconds: run.activeSeconds,
+    seconds: run.backend === 'external' ? null : run.activeSeconds,
     createdAt: run.createdAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
@@ -173,6 +167,6 @@ export function runSummary(run: ReturnType<typeof getRun>) {
 function formatRunSummary(s: RunSummary & { predictedNow: number }): string {
   return formatTable(
     ['run', 'status', 'pairs', 'invalid', 'prompt tokens', 'reused', 'generated', 'time'],
-    [[s.name, s.status, `${s.n}/${s.planned}`, s.invalid, s.promptTokens, s.reusedTokens, s.generatedTokens, formatDuration(s.seconds)]],
+    [[s.name, s.status, `${s.n}/${s.planned}`, s.invalid, s.promptTokens, s.reusedTokens, s.generatedTokens, s.seconds === null ? 'n/a' : formatDuration(s.seconds)]],
   );
 }

@@ -1,7 +1,12 @@
 import { Option, type Command } from 'commander';
 import { listRuns } from '../../core/engine/runs';
+import { deleteRun, renameRun, runState } from '../../core/engine/run-lifecycle';
+import { SMALL_N_GROUP } from '../../core/scoring/trust';
+import { shellQuote } from '../../core/text/shell-quote';
+import type { RunWarning } from '../../shared/contract';
+import { UsageError } from '../errors';
 import { scoreRun } from '../../core/scoring/score-run';
-import { withReadStore } from '../context';
+import { withReadStore, withStore } from '../context';
 import { formatDuration, formatTable, printJson } from '../output';
 import { positiveInt, runSummary } from './run';
 import { probabilityLines } from '../probability-text';
@@ -13,20 +18,27 @@ export function registerRuns(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print a JSON array (each run with its full manifest)')
     .action(async (options: { db?: string; json?: boolean }) => {
-      const runs = await withReadStore(options, (db) => listRuns(db));
+      const { runs, dbPath } = await withReadStore(options, (db, dbPath) => ({
+        dbPath,
+        // The status a reader should see: a run whose writer is gone is "interrupted", not "running".
+        runs: listRuns(db).map((run) => ({ run, state: runState(db, run) })),
+      }));
       if (options.json) {
-        printJson(runs.map((run) => ({ ...runSummary(run), manifest: run.manifest, error: run.error })));
+        printJson(runs.map(({ run, state }) => ({ ...runSummary(run), status: state.status, resumable: state.resumable, manifest: run.manifest, error: run.error })));
         return;
       }
       if (runs.length === 0) {
         process.stdout.write('No runs yet. Start one with: medbench run --model baseline --name baseline\n');
         return;
       }
-      const rows = runs.map((r) => {
+      const rows = runs.map(({ run: r, state }) => {
         const s = runSummary(r);
-        return [s.name, s.status, s.dataset, s.model ?? '', `${s.n}/${s.planned}`, s.invalid, s.strategy, formatDuration(s.seconds), r.createdAt.slice(0, 16).replace('T', ' ')];
+        return [s.name, state.status, s.dataset, s.model ?? '', `${s.n}/${s.planned}`, s.invalid, s.strategy ?? 'n/a', s.seconds === null ? 'n/a' : formatDuration(s.seconds), r.createdAt.slice(0, 16).replace('T', ' ')];
       });
       process.stdout.write(`${formatTable(['run', 'status', 'dataset', 'model', 'pairs', 'invalid', 'strategy', 'time', 'created'], rows)}\n`);
+      for (const { run: r } of runs.filter(({ state }) => state.status === 'interrupted')) {
+        process.stdout.write(`\nRun "${r.name}" was interrupted (its process is gone) with ${r.planned - r.done} pairs left. Continue it with:\n  medbench run --resume ${shellQuote(r.name)} --db ${shellQuote(dbPath)}\n`);
+      }
     });
 
   program
@@ -58,6 +70,8 @@ export function registerRuns(program: Command): void {
             ['evidence recall', pct(score.evidenceRecall), ci(score.evidenceRecallCi)],
             ['accuracy', pct(score.accuracy), ''],
             ['specificity', pct(score.specificity), ''],
+            ['balanced accuracy', pct(score.balancedAccuracy), ''],
+            ['MCC', score.mcc === null ? 'n/a' : score.mcc.toFixed(3), ''],
           ],
         ),
         '',
@@ -66,15 +80,71 @@ export function registerRuns(program: Command): void {
         `(percentile bootstrap, ${score.bootstrap.resamples} resamples of pairs, seed ${score.bootstrap.seed})`,
       ];
       lines.push(...probabilityLines(score, score.bootstrap.level));
+      lines.push(
+        '',
+        'Reference on the same pairs:',
+        formatTable(
+          ['reference', 'precision', 'recall', 'F1', 'MCC', 'evidence recall'],
+          score.references.map((r) => [r.label, pct(r.metrics.precision), pct(r.metrics.recall), pct(r.metrics.f1), r.metrics.mcc === null ? 'n/a' : r.metrics.mcc.toFixed(3), pct(r.metrics.evidenceRecall)]),
+        ),
+        ...warningLines(score.warnings),
+      );
       if (score.breakdown) {
         lines.push(
           '',
           formatTable(
             [score.breakdown.by, 'n', 'TP', 'FP', 'FN', 'TN', 'P', 'R', 'F1', 'evidence recall'],
-            score.breakdown.groups.map((g) => [g.group, g.metrics.n, g.metrics.tp, g.metrics.fp, g.metrics.fn, g.metrics.tn, pct(g.metrics.precision), pct(g.metrics.recall), pct(g.metrics.f1), pct(g.metrics.evidenceRecall)]),
+            score.breakdown.groups.map((g) => [`${g.group}${g.smallN ? ' *' : ''}`, g.metrics.n, g.metrics.tp, g.metrics.fp, g.metrics.fn, g.metrics.tn, pct(g.metrics.precision), pct(g.metrics.recall), pct(g.metrics.f1), pct(g.metrics.evidenceRecall)]),
           ),
         );
+        if (score.breakdown.groups.some((g) => g.smallN)) lines.push(`* fewer than ${SMALL_N_GROUP} pairs: read these percentages with care`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
+
+/** "Warning: ..." lines under a run's numbers (degenerate, small n, interrupted, imported). */
+export function warningLines(warnings: readonly RunWarning[]): string[] {
+  return warnings.length === 0 ? [] : ['', ...warnings.map((w) => `Warning: ${w.message}`)];
+}
+
+/** `medbench runs rename OLD NEW` and `medbench runs delete NAME [--yes]`, under the `runs` command. */
+export function registerRunsManagement(program: Command): void {
+  const runs = program.commands.find((command) => command.name() === 'runs');
+  if (!runs) throw new Error('register the runs command first');
+  runs
+    .command('rename')
+    .argument('<old>', 'current run name')
+    .argument('<new>', 'new run name')
+    .description('rename a run (its predictions, plan and manifest stay)')
+    .option('--db <file>', 'database file')
+    .option('--json', 'print one JSON object')
+    .action(async (oldName: string, newName: string, options: { db?: string; json?: boolean }) => {
+      const run = await withStore(options, (db) => renameRun(db, oldName, newName), 'existing');
+      if (options.json) printJson({ renamed: oldName, name: run.name });
+      else process.stdout.write(`Renamed run "${oldName}" to "${run.name}".\n`);
+    });
+  runs
+    .command('delete')
+    .argument('<name>', 'run name')
+    .description('delete a run with its predictions (the audit log keeps a record)')
+    .option('--yes', 'do not ask; needed when not on a terminal')
+    .option('--db <file>', 'database file')
+    .option('--json', 'print one JSON object')
+    .action(async (name: string, options: { yes?: boolean; db?: string; json?: boolean }) => {
+      if (!options.yes) {
+        if (!process.stdin.isTTY) throw new UsageError(`deleting run "${name}" cannot be undone: add --yes to confirm`);
+        const { createInterface } = await import('node:readline/promises');
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        const reply = await rl.question(`Delete run "${name}" and all its predictions? This cannot be undone. [y/N] `);
+        rl.close();
+        if (!/^y(es)?$/i.test(reply.trim())) {
+          process.stderr.write('Nothing deleted.\n');
+          return;
+        }
+      }
+      const result = await withStore(options, (db) => deleteRun(db, name), 'existing');
+      if (options.json) printJson(result);
+      else process.stdout.write(`Deleted run "${result.deleted}" (${result.predictions} predictions).\n`);
     });
 }

@@ -5,7 +5,7 @@
  *   {{desc}}    the concept's description
  *   {{labels}}  the allowed label words with their meaning (optional)
  * The note must come before the concept so that everything up to the note is the same for every concept of a note:
- * the backend evaluates that shared prefix once and reuses it (see llama-backend.ts).
+ * the backend evaluates that shared prefix once and reuses it (see backends/gguf/prompt-tokens.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';

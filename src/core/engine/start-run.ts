@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { resolveDataset } from '../data/datasets';
 import { getModelById, resolveModel, type ModelRecord } from '../models/registry';
 import type { Db } from '../store/database';
@@ -8,6 +7,7 @@ import type { InferenceBackend, LabelMode } from './backend';
 import { backendOfRun, getBackend, parseOptions, type BackendDefinition } from './backends/registry';
 import { createRun, findRun, getRun, RunError, updateManifest, type RunRecord, type RunSettings, type Strategy } from './runs';
 import { shellQuote } from '../text/shell-quote';
+import { resolvePromptReference } from './prompts/validate';
 
 export interface NewRunRequest {
   name: string;
@@ -17,6 +17,8 @@ export interface NewRunRequest {
   backend?: string;
   /** The backend's own options (its fields in the registry), validated by its schema. */
   backendOptions?: Record<string, unknown>;
+  /** Environment entries for this session only (an API key typed into the UI): never stored. */
+  secretEnv?: Record<string, string>;
   dataset?: string;
   /** An explicit plan (pair ids in order) instead of the dataset's pairs; `limit` still applies to the default plan only. */
   pairIds?: readonly number[];
@@ -50,7 +52,8 @@ export function backendOfRequest(request: Pick<NewRunRequest, 'backend' | 'model
 }
 
 /** Creates a run (frozen plan + manifest) and the backend that will execute it. */
-export async function prepareNewRun(db: Db, request: NewRunRequest, env: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
+export async function prepareNewRun(db: Db, request: NewRunRequest, baseEnv: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
+  const env = request.secretEnv ? { ...baseEnv, ...request.secretEnv } : baseEnv;
   if (findRun(db, request.name)) throw new RunError(`a run named "${request.name}" already exists: continue it with --resume ${shellQuote(request.name)}, or choose another --name`);
   const definition = backendOfRequest(request);
   const legacy = definition.id === 'gguf' ? definedOnly({ gpu: request.gpu, gpuLayers: request.gpuLayers, contextSize: request.contextSize, threads: request.threads, batchSize: request.batchSize, parallel: request.parallel }) : {};
@@ -73,7 +76,8 @@ export async function prepareNewRun(db: Db, request: NewRunRequest, env: NodeJS.
     contextSize: null,
     threads: null,
     batchSize: null,
-    promptFile: request.promptFile ? path.resolve(request.promptFile) : null,
+    // A preset name becomes "preset:NAME", a file its absolute path (checked now: prompts/validate.ts).
+    promptFile: request.promptFile ? resolvePromptReference(request.promptFile) : null,
     temperature: request.temperature ?? null,
     maxTokens: request.maxTokens ?? null,
     parallel: null,

@@ -4,10 +4,12 @@
  * anything, so opening it can never send a byte anywhere.
  */
 import type { BreakdownGroup } from '../scoring/metrics';
+import { SMALL_N_GROUP } from '../scoring/trust';
 import {
   BREAKDOWN_HEADERS, comparisonMetricRows, interval, labelText, manifestRows, metricRows, pct, points, pValue, type Report,
 } from './report';
 import { confusionMatrixSvg, differenceSvg, escapeXml as esc, horizontalBarsSvg, metricBarsSvg, stackedBarSvg, type MetricSeries } from './svg-charts';
+import { probabilitySectionHtml } from './report-probability';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
@@ -34,6 +36,7 @@ svg .whisker { stroke: var(--ink); stroke-width: 1.5; fill: none; }
 svg .series-0 { fill: var(--a); } svg .series-1 { fill: var(--b); } svg .series-2 { fill: var(--c); } svg .series-3 { fill: var(--d); }
 svg .cell-right { fill: var(--ok); } svg .cell-wrong { fill: var(--bad); }
 svg .cell-count { font-size: 20px; font-weight: 700; fill: var(--ink); } svg .cell-name { fill: var(--ink); }
+svg .curve { stroke: var(--a); stroke-width: 2; fill: none; } svg .reference-line { stroke: var(--muted); stroke-dasharray: 4 3; fill: none; }
 `;
 
 type Cell = string | number | { html: string } | { num: string | number };
@@ -52,7 +55,8 @@ function table(headers: readonly string[], rows: readonly (readonly Cell[])[], r
 
 function breakdownSection(title: string, by: string, groups: readonly BreakdownGroup[]): string {
   const rows = groups.map(({ group, metrics: m }): Cell[] => [group, m.n, m.tp, m.fp, m.fn, m.tn, { num: pct(m.precision) }, { num: pct(m.recall) }, { num: pct(m.f1) }, { num: pct(m.evidenceRecall) }]);
-  const chart = horizontalBarsSvg(groups.map(({ group, metrics: m }) => ({ label: group, value: m.f1, note: `(n=${m.n})` })), `F1 by ${title}`);
+  // An undefined F1 draws no bar and says n/a; a group under 10 pairs says so beside its bar.
+  const chart = horizontalBarsSvg(groups.map(({ group, metrics: m }) => ({ label: group, value: m.f1 ?? 0, note: `${m.f1 === null ? 'n/a ' : ''}(n=${m.n}${m.n < SMALL_N_GROUP ? ', small n' : ''})` })), `F1 by ${title}`);
   return `<h2>By ${esc(title)}</h2>\n${table([by, ...BREAKDOWN_HEADERS], rows)}\n<div class="charts">${chart}</div>`;
 }
 
@@ -87,6 +91,7 @@ export function renderReportHtml(report: Report): string {
   const matchSegments = (['exact', 'partial', 'proximate', 'none'] as const).map((type) => ({ label: type, value: score.matchTypes[type] }));
   sections.push(`<div class="charts">${stackedBarSvg(matchSegments, 'Evidence match types')}</div>`);
 
+  sections.push(probabilitySectionHtml(score, level, table, esc));
   sections.push(breakdownSection('ICD-10 chapter / PCS section', 'chapter', report.breakdowns.chapter));
   sections.push(breakdownSection('code kind', 'kind', report.breakdowns.kind));
   sections.push(breakdownSection('gold label', 'gold', report.breakdowns.gold));

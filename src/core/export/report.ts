@@ -13,6 +13,7 @@ import { scoreRun, type RunScore } from '../scoring/score-run';
 import type { Db } from '../store/database';
 import { APP_VERSION } from '../version';
 import { NoteSentenceTexts } from './submission';
+import { probabilityMarkdown } from './report-probability';
 
 export type ReportFormat = 'html' | 'md' | 'json';
 
@@ -263,6 +264,7 @@ export function renderReportMarkdown(report: Report): string {
     '',
     mdTable(['exact', 'partial', 'proximate', 'none'], [[score.matchTypes.exact, score.matchTypes.partial, score.matchTypes.proximate, score.matchTypes.none]]),
   ];
+  out.push(...probabilityMarkdown(score, level, mdTable));
   for (const [by, title] of [['chapter', 'ICD-10 chapter / PCS section'], ['kind', 'code kind'], ['gold', 'gold label']] as const) {
     out.push('', `## By ${title}`, '', mdTable([by, ...BREAKDOWN_HEADERS], breakdownRows(report.breakdowns[by])));
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { shellQuote } from '../text/shell-quote';
 import { describeSqliteError, StoreError } from './errors';
 import { LATEST_SCHEMA_VERSION, migrations, schemaVersionOf, type Migration } from './migrations';
 
@@ -28,6 +29,11 @@ export interface OpenStoreOptions {
   readonly?: boolean;
   /** Write to an existing MedBench database only: never create a file (export, report, run, predictions import). */
   mustExist?: boolean;
+  /**
+   * Run SQLite's quick_check before anything is written, so a command that writes for long (run) refuses a damaged
+   * file up front instead of committing part of its work and failing later. About a second per GB.
+   */
+  checkIntegrity?: boolean;
   /** For tests of single migrations: stop at this schema version. */
   targetVersion?: number;
   /** Override the migration list (tests). */
@@ -75,6 +81,20 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Reada
           'open it with the newer version, or use another --db. It was not changed.',
         'newer-schema',
       );
+    }
+    if (options.checkIntegrity && owner.kind !== 'empty') {
+      const findings = (db.pragma('quick_check(5)') as { quick_check: string }[])
+        .flatMap((row) => row.quick_check.split('\n'))
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('***'));
+      if (findings.length !== 1 || findings[0] !== 'ok') {
+        const shown = findings.slice(0, 3).join('; ') + (findings.length > 3 ? '; ...' : '');
+        throw new StoreError(
+          `${location}: the database file is damaged (${shown}); nothing was changed. ` +
+            `Check it with \`medbench check --db ${shellQuote(location)}\` and restore a backup`,
+          'corrupt',
+        );
+      }
     }
     applyPragmas(db, readonly);
     if (!readonly) {

@@ -68,15 +68,22 @@ export function href(path: string, query: Record<string, string | number | undef
 }
 
 /**
- * Rewrites the address without a new history entry and without a hashchange: state that changes
- * often (search text, selected row, scroll offset) lives in the URL, so Back and a reload restore
- * it, without a history entry per key press.
+ * Sets some keys of the address's query without a new history entry and without a hashchange:
+ * state that changes often (search text, selected row, scroll offset) lives in the URL, so Back and
+ * a reload restore it, without a history entry per key press. Only the keys named change (a late
+ * timer never undoes a filter chosen meanwhile), and only while `path`'s view shows.
  */
-export function replaceQuery(path: string, query: Record<string, string | number | undefined | null>): void {
-  const next = href(path, query);
-  // Only while that view shows: a late timer must never rewrite the address of the next view.
-  const current = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
-  if (current !== path.split('/')[0]) return;
+export function replaceQuery(path: string, changes: Record<string, string | number | undefined | null>): void {
+  const hash = window.location.hash.replace(/^#\/?/, '');
+  const [pathPart = '', queryPart = ''] = hash.split('?');
+  if (pathPart.split('/')[0] !== path.split('/')[0]) return;
+  const params = new URLSearchParams(queryPart);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined || value === null || value === '') params.delete(key);
+    else params.set(key, String(value));
+  }
+  const search = params.toString();
+  const next = `#/${pathPart}${search ? `?${search}` : ''}`;
   if (window.location.hash !== next) window.history.replaceState(window.history.state, '', next);
 }
 

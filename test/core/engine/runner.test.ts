@@ -96,8 +96,8 @@ describe('runs', () => {
     // The baseline is a real matcher: better than chance on the demo set, with some evidence found.
     expect(score.f1).toBeGreaterThan(0.5);
     expect(score.evidenceRecall).toBeGreaterThan(0.2);
-    expect(score.f1Ci[0]).toBeLessThanOrEqual(score.f1);
-    expect(score.f1Ci[1]).toBeGreaterThanOrEqual(score.f1);
+    expect(score.f1Ci[0]).toBeLessThanOrEqual(score.f1!);
+    expect(score.f1Ci[1]).toBeGreaterThanOrEqual(score.f1!);
   });
 
   it('a crash mid-run keeps every finished prediction, and resume completes exactly once per pair', async () => {

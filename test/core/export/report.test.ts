@@ -137,9 +137,9 @@ describe('report formats', () => {
     expect(JSON.parse(JSON.stringify(report)).score).toEqual(JSON.parse(JSON.stringify(score)));
     const md = renderReportMarkdown(report);
     const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-    expect(md).toContain(`| F1 | ${pct(score.f1)} | [${pct(score.f1Ci[0])}, ${pct(score.f1Ci[1])}] |`);
-    expect(md).toContain(`| precision | ${pct(score.precision)} | [${pct(score.precisionCi[0])}, ${pct(score.precisionCi[1])}] |`);
-    expect(md).toContain(`| recall | ${pct(score.recall)} | [${pct(score.recallCi[0])}, ${pct(score.recallCi[1])}] |`);
+    expect(md).toContain(`| F1 | ${pct(score.f1!)} | [${pct(score.f1Ci[0])}, ${pct(score.f1Ci[1])}] |`);
+    expect(md).toContain(`| precision | ${pct(score.precision!)} | [${pct(score.precisionCi[0])}, ${pct(score.precisionCi[1])}] |`);
+    expect(md).toContain(`| recall | ${pct(score.recall!)} | [${pct(score.recallCi[0])}, ${pct(score.recallCi[1])}] |`);
     expect(md).toContain(`| evidence recall | ${pct(score.evidenceRecall!)} | [${pct(score.evidenceRecallCi![0])}, ${pct(score.evidenceRecallCi![1])}] |`);
     expect(md).toContain(`| gold True | TP ${score.tp} | FN ${score.fn} |`);
     expect(md).toContain(`| gold False | FP ${score.fp} | TN ${score.tn} |`);

@@ -71,9 +71,9 @@ describe('bootstrapCi', () => {
     for (let r = 0; r < resamples; r++) {
       const sample = run.map(() => run[rng.nextInt(run.length)] as ScoredPair);
       const m = computeMetrics(sample);
-      replicates.precision.push(m.precision);
-      replicates.recall.push(m.recall);
-      replicates.f1.push(m.f1);
+      replicates.precision.push(m.precision ?? 0);
+      replicates.recall.push(m.recall ?? 0);
+      replicates.f1.push(m.f1 ?? 0);
       if (m.evidenceRecall !== null) replicates.evidenceRecall.push(m.evidenceRecall);
     }
     const interval = (values: number[]) => {
@@ -112,9 +112,9 @@ describe('bootstrapCi', () => {
     const point = computeMetrics(run);
     const ci = bootstrapCi(run, { resamples: 2000 });
     const checks: [string, number, [number, number]][] = [
-      ['precision', point.precision, ci.precision],
-      ['recall', point.recall, ci.recall],
-      ['f1', point.f1, ci.f1],
+      ['precision', point.precision!, ci.precision],
+      ['recall', point.recall!, ci.recall],
+      ['f1', point.f1!, ci.f1],
       ['evidenceRecall', point.evidenceRecall as number, ci.evidenceRecall as [number, number]],
     ];
     for (const [name, estimate, [lo, hi]] of checks) {
@@ -127,7 +127,7 @@ describe('bootstrapCi', () => {
   it('has a recall interval close to the binomial normal-approximation width', () => {
     const point = computeMetrics(run);
     const positives = point.tp + point.fn;
-    const expectedWidth = 2 * 1.96 * Math.sqrt((point.recall * (1 - point.recall)) / positives);
+    const expectedWidth = 2 * 1.96 * Math.sqrt((point.recall! * (1 - point.recall!)) / positives);
     const ci = bootstrapCi(run, { resamples: 4000 });
     expect(width(ci.recall) / expectedWidth).toBeGreaterThan(0.85);
     expect(width(ci.recall) / expectedWidth).toBeLessThan(1.15);
@@ -224,11 +224,11 @@ describe('pairedBootstrapDiff', () => {
     const result = pairedBootstrapDiff(strong, weak, { resamples: 1000 });
     const a = computeMetrics(strong);
     const b = computeMetrics(weak);
-    expect(result.f1.a).toBeCloseTo(a.f1, 12);
-    expect(result.f1.b).toBeCloseTo(b.f1, 12);
-    expect(result.f1.diff).toBeCloseTo(a.f1 - b.f1, 12);
-    expect(result.precision.diff).toBeCloseTo(a.precision - b.precision, 12);
-    expect(result.recall.diff).toBeCloseTo(a.recall - b.recall, 12);
+    expect(result.f1.a).toBeCloseTo(a.f1!, 12);
+    expect(result.f1.b).toBeCloseTo(b.f1!, 12);
+    expect(result.f1.diff).toBeCloseTo(a.f1! - b.f1!, 12);
+    expect(result.precision.diff).toBeCloseTo(a.precision! - b.precision!, 12);
+    expect(result.recall.diff).toBeCloseTo(a.recall! - b.recall!, 12);
     expect(result.evidenceRecall?.diff).toBeCloseTo((a.evidenceRecall as number) - (b.evidenceRecall as number), 12);
   });
 

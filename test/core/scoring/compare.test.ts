@@ -83,7 +83,7 @@ describe('compareTwoRuns', () => {
     const aFn = aWrongIsPositive ? 1 : 0;
     expect(result.metricsA).toMatchObject({ n: 20, tp: aTp, fp: aFp, fn: aFn });
     expect(result.f1Diff.a).toBeCloseTo((2 * aTp) / (2 * aTp + aFp + aFn), 12);
-    expect(result.f1Diff.diff).toBeCloseTo(result.metricsA.f1 - result.metricsB.f1, 12);
+    expect(result.f1Diff.diff).toBeCloseTo(result.metricsA.f1! - result.metricsB.f1!, 12);
     expect(result.f1Diff.ci[0]).toBeLessThanOrEqual(result.f1Diff.diff);
     expect(result.f1Diff.ci[1]).toBeGreaterThanOrEqual(result.f1Diff.diff);
     expect(result.metricsB).toMatchObject({ missing: 1, invalid: 1 });
@@ -159,8 +159,8 @@ describe('buildLeaderboard', () => {
     expect(second.vsBest!.mcnemarP).toBeCloseTo(2 / 64, 12);
     const positives40 = pairs.slice(0, 40).filter((p) => p.gold).length;
     expect(third).toMatchObject({ f1: 0, tp: 0, fn: positives40, vsBest: { b: positives40, c: 0 } });
-    expect(second.f1Ci[0]).toBeLessThanOrEqual(second.f1);
-    expect(second.f1Ci[1]).toBeGreaterThanOrEqual(second.f1);
+    expect(second.f1Ci[0]).toBeLessThanOrEqual(second.f1!);
+    expect(second.f1Ci[1]).toBeGreaterThanOrEqual(second.f1!);
   });
 
   it('breaks F1 ties by evidence recall, then by the order given', () => {

@@ -93,7 +93,9 @@ describe('computeMetrics', () => {
     ];
     const m = computeMetrics(pairs);
     expect([m.tp, m.fp, m.fn, m.tn]).toEqual([0, 0, 1, 2]);
-    expect([m.precision, m.recall, m.f1]).toEqual([0, 0, 0]);
+    // Nothing predicted True: precision is 0/0, undefined (null), while recall and F1 are a real 0.
+    expect([m.precision, m.recall, m.f1]).toEqual([null, 0, 0]);
+    expect(m.mcc).toBeNull();
     expect(m.accuracy).toBeCloseTo(2 / 3, 12);
     expect(m.specificity).toBe(1);
     expect(m.evidenceRecall).toBe(0);
@@ -101,9 +103,9 @@ describe('computeMetrics', () => {
     expect(m.matchTypes.none).toBe(1);
   });
 
-  it('uses 0 for 0/0 ratios and null evidence for an empty set', () => {
+  it('uses null for 0/0 ratios and null evidence for an empty set', () => {
     const m = computeMetrics([]);
-    expect([m.n, m.precision, m.recall, m.f1, m.accuracy, m.specificity]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect([m.n, m.precision, m.recall, m.f1, m.accuracy, m.specificity, m.mcc, m.balancedAccuracy]).toEqual([0, null, null, null, null, null, null, null]);
     expect([m.evidenceRecall, m.evidencePrecision, m.evidenceF1]).toEqual([null, null, null]);
     expect(m.evidencePairs).toBe(0);
   });
@@ -264,7 +266,8 @@ describe('breakdown', () => {
     const groups = breakdown(pairs, 'gold');
     expect(groups.map((g) => g.group)).toEqual(['gold True', 'gold False']);
     expect(groups[0]?.metrics).toEqual(subsetMetrics((p) => p.gold));
-    expect(groups[1]?.metrics.recall).toBe(0);
+    // No gold positives among the gold-False pairs: recall is undefined, not 0.
+    expect(groups[1]?.metrics.recall).toBeNull();
   });
 
   it('returns no groups for no pairs', () => {
@@ -310,7 +313,7 @@ describe('computeMetrics properties', () => {
         expect(exact + partial + proximate + none).toBe(m.evidencePairs);
         expect(m.evidenceRecall === null).toBe(m.evidencePairs === 0);
         // F1 lies between min(P, R) and max(P, R) as a harmonic mean.
-        if (m.f1 > 0) expect(m.f1).toBeLessThanOrEqual(Math.max(m.precision, m.recall) + 1e-12);
+        if ((m.f1 ?? 0) > 0) expect(m.f1).toBeLessThanOrEqual(Math.max(m.precision ?? 0, m.recall ?? 0) + 1e-12);
       }),
     );
   });
@@ -325,7 +328,8 @@ describe('computeMetrics properties', () => {
           const a = computeMetrics(pairs);
           const b = computeMetrics(shuffled);
           expect([b.tp, b.fp, b.fn, b.tn, b.matchTypes]).toEqual([a.tp, a.fp, a.fn, a.tn, a.matchTypes]);
-          expect(b.f1).toBeCloseTo(a.f1, 12);
+          if (a.f1 === null) expect(b.f1).toBeNull();
+          else expect(b.f1).toBeCloseTo(a.f1, 12);
           if (a.evidenceRecall !== null) expect(b.evidenceRecall).toBeCloseTo(a.evidenceRecall, 12);
         },
       ),

@@ -53,10 +53,11 @@ export const ggufBackend: BackendDefinition<GgufOptions> = {
   async create({ settings, options, model }) {
     if (!model) throw new Error('the gguf backend needs a registered model');
     // node-llama-cpp is loaded only when a model runs: baseline runs and the rest of the CLI stay light.
-    const { createLlamaBackend } = await import('../llama-backend');
+    const { createLlamaBackend } = await import('./gguf/backend');
     const { loadPromptTemplate } = await import('../prompt');
     return createLlamaBackend({
       modelPath: model.path,
+      modelSha256: model.sha256,
       gpu: options.gpu as never,
       gpuLayers: options.gpuLayers,
       strategy: settings.strategy,

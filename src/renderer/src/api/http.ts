@@ -19,9 +19,9 @@ export function httpApi(): MedbenchApi {
             credentials: 'same-origin',
           });
         } catch {
-          return failure('unavailable', 'The MedBench Local server does not answer: is `medbench serve` still running?');
+          return failure('unavailable', 'The MedBench Local server does not answer: it may have been stopped. Start it again, then reload this page.');
         }
-        if (response.status === 401) return failure('unavailable', 'This page has no valid access token: open the address that `medbench serve` printed.');
+        if (response.status === 401) return failure('unavailable', 'This page has no valid access token: open the address the server printed when it started (it ends with ?token=…).');
         try {
           return (await response.json()) as unknown;
         } catch {

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import { callError, type CallErrorKind, type CallName, type CallRequest, type CallResponse, type MedbenchApi } from '../../../shared/contract';
+import { callError, type ActionHint, type CallErrorKind, type CallName, type CallRequest, type CallResponse, type MedbenchApi } from '../../../shared/contract';
 import { httpApi } from './http';
 
 /** The desktop app's preload bridge when there is one, else the HTTP client of `medbench serve`. */
@@ -12,6 +12,8 @@ export class ApiError extends Error {
   constructor(
     readonly kind: CallErrorKind,
     message: string,
+    /** What the user can do about it (a button in the error box), when the core knows. */
+    readonly hint?: ActionHint,
   ) {
     super(message);
   }
@@ -21,7 +23,7 @@ export class ApiError extends Error {
 export async function call<N extends CallName>(api: MedbenchApi, name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
   const result: unknown = await (api[name] as (r: CallRequest<N>) => Promise<unknown>)(request);
   const error = callError.safeParse(result);
-  if (error.success) throw new ApiError(error.data.error.kind, error.data.error.message);
+  if (error.success) throw new ApiError(error.data.error.kind, error.data.error.message, error.data.error.hint);
   return result as CallResponse<N>;
 }
 

@@ -41,15 +41,25 @@ export function pairsRequest(q: ListQuery): CallRequest<'listPairs'> {
   };
 }
 
-/** Words for the filter, for "pair 3 of 17 FN of baseline". */
+const OUTCOME_WORDS: Record<string, string> = {
+  correct: 'correct answers',
+  wrong: 'wrong answers',
+  tp: 'true positives',
+  fp: 'false positives',
+  fn: 'false negatives',
+  tn: 'true negatives',
+  invalid: 'invalid answers',
+  missing: 'pairs not predicted yet',
+};
+
+/** Words for the filter, for "Pair 3 of 17: false negatives of baseline". Empty for the whole dataset. */
 export function describeFilter(q: ListQuery): string {
   const parts: string[] = [];
-  if (q.outcome) parts.push(q.outcome.toUpperCase().length <= 2 ? q.outcome.toUpperCase() : q.outcome);
-  if (q.missed === '1') parts.push('gold evidence missed');
-  if (q.run) parts.push(`of ${q.run}`);
-  if (q.gold) parts.push(`gold ${q.gold}`);
+  if (q.run) parts.push(`${q.outcome ? (OUTCOME_WORDS[q.outcome] ?? q.outcome) : 'pairs'} of ${q.run}`);
+  if (q.run && q.missed === '1') parts.push('gold evidence missed');
+  if (q.gold) parts.push(`gold ${q.gold === 'true' ? 'True' : 'False'}`);
   if (q.kind) parts.push(q.kind);
   if (q.chapter) parts.push(q.chapter);
   if (q.search) parts.push(`matching “${q.search}”`);
-  return parts.join(' ');
+  return parts.join(', ');
 }

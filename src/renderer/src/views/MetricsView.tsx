@@ -3,6 +3,7 @@ import type { CallResponse } from '../../../shared/contract';
 import { Empty, ErrorBox, Loading } from '../components';
 import { href, navigate, useCall } from '../hooks';
 import { interval, percent } from '../lib/format';
+import { ProbabilityCharts } from '../components/ProbabilityCharts';
 
 type Score = CallResponse<'scoreRun'>;
 
@@ -96,6 +97,7 @@ function RunMetrics({ run }: { run: string }) {
           </p>
         </div>
       </div>
+      <ProbabilityCharts score={s} level={s.bootstrap.level} />
       <div className="panel">
         <h2>By ICD-10 chapter</h2>
         <ChapterChart groups={s.byChapter} />

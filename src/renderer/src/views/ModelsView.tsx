@@ -19,7 +19,7 @@ export function ModelsView() {
       {!models.data && !models.error && <Loading what="models" />}
       {models.data && models.data.models.length === 0 && (
         <Empty title="No model registered">
-          Register a local GGUF file below (it is checked and hashed, never uploaded), or with <code>medbench models add PATH</code>. Until then the{' '}
+          Register a local GGUF file below (it is checked and hashed, never uploaded). Until then the{' '}
           <a href={href('runs')}>baseline</a> runs without any model.
         </Empty>
       )}

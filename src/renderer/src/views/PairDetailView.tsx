@@ -44,7 +44,7 @@ function useNeighbours(pair: Pair, query: URLSearchParams) {
     known: fromCompare || pairs.data !== null,
     previous: index > 0 ? toPair(ids[index - 1]) : null,
     next: index >= 0 && index < ids.length - 1 ? toPair(ids[index + 1]) : null,
-    label: fromCompare ? 'of the Compare selection' : describeFilter(list) ? `in ${describeFilter(list)}` : 'of the dataset',
+    label: fromCompare ? 'the Compare selection' : describeFilter(list) || `all pairs of ${list.dataset}`,
   };
 }
 
@@ -79,7 +79,7 @@ function PairDetail({ pair, query }: { pair: Pair; query: URLSearchParams }) {
             ← {nav.fromCompare ? 'Compare' : 'Pairs'}
           </a>
           <span className="pair-position" data-testid="pair-position">
-            {nav.index >= 0 ? `Pair ${nav.index + 1} of ${nav.count} ${nav.label}` : nav.known ? `Not in the list ${nav.label}` : ''}
+            {nav.index >= 0 ? `Pair ${nav.index + 1} of ${nav.count}: ${nav.label}` : nav.known ? `Not in the list (${nav.label})` : ''}
           </span>
           <a className={`step${nav.previous ? '' : ' disabled'}`} href={nav.previous ?? undefined} aria-disabled={!nav.previous} aria-keyshortcuts="k" title="previous pair (k)">
             ↑ Previous

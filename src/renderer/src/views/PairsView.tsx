@@ -53,7 +53,7 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
   const [selected, setSelected] = useState<number | null>(Number(query.get('sel')) || null);
   const [top, setTop] = useState<number>(Number(query.get('top')) || 0);
   useEffect(() => {
-    const timer = setTimeout(() => replaceQuery('pairs', { ...filters, sel: selected ?? undefined, top: top > 0 ? Math.round(top) : undefined }), 120);
+    const timer = setTimeout(() => replaceQuery('pairs', { search: debounced.trim(), sel: selected ?? undefined, top: top > 0 ? Math.round(top) : undefined }), 120);
     return () => clearTimeout(timer);
   });
 
@@ -209,7 +209,7 @@ export function PairsTable({
   const pairHref = (row: Row) => href(`pair/${row.pairId}`, { ...backQuery });
   const open = (row: Row) => {
     // The list's state first, so Back lands on this row.
-    replaceQuery('pairs', { ...backQuery, sel: row.pairId, top: Math.round(scrollRef.current?.scrollTop ?? 0) || undefined });
+    replaceQuery('pairs', { search: backQuery.search, sel: row.pairId, top: Math.round(scrollRef.current?.scrollTop ?? 0) || undefined });
     window.location.hash = pairHref(row);
   };
 

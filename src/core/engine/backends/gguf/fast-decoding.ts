@@ -150,20 +150,20 @@ export class FastDecoder {
 
   /**
    * Probability of the positive label at the label position, for answers made on the grammar path: the scaffold is
-   * evaluated after the prompt, read, and erased again, leaving the sequence at "prompt minus its last token".
+   * evaluated after `pending`, read, and erased again (with `pending`), leaving the sequence as it was.
    */
-  async probeProbability(sequence: LlamaContextSequence, lastPromptToken: Token, labels: LabelMode): Promise<number | null> {
+  async probeProbability(sequence: LlamaContextSequence, pending: readonly Token[], labels: LabelMode): Promise<number | null> {
     const label = this.labels(labels);
     if (label === null) return null;
     const start = sequence.nextTokenIndex;
-    const logits = await this.logitsAfter(sequence, [lastPromptToken, ...this.scaffold.open], label.first);
+    const logits = await this.logitsAfter(sequence, [...pending, ...this.scaffold.open], label.first);
     await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
     return positiveProbability(normalise(logits), label.positive);
   }
 
   async decode(
     sequence: LlamaContextSequence,
-    lastPromptToken: Token,
+    pending: readonly Token[],
     sentenceIds: readonly number[],
     labels: LabelMode,
     sampling: SamplingSettings,
@@ -178,7 +178,7 @@ export class FastDecoder {
     let answerTokens = this.scaffold.open.length;
 
     // Label: one forward pass.
-    const labelLogits = await this.logitsAfter(sequence, [lastPromptToken, ...this.scaffold.open], label.first);
+    const labelLogits = await this.logitsAfter(sequence, [...pending, ...this.scaffold.open], label.first);
     const probability = positiveProbability(normalise(labelLogits), label.positive);
     const chosen = choose(labelLogits, sampling, random);
     const word = label.words[chosen]!;
@@ -239,10 +239,12 @@ export class FastDecoder {
       if (tracker.push(this.model.detokenize(rationaleTokens, false))) break;
       if (answerTokens >= options.maxTokens) break;
     }
-    const written = this.model.detokenize(rationaleTokens, false);
+    // The answer as validated: scaffold, the model's choices and its rationale text up to where it ended (made a
+    // valid JSON string body); what the model wrote after the rationale's closing quote is not part of the answer.
+    const answer = `${head}${jsonStringBody(tracker.closedContent())}"}`;
     return {
-      rawOutput: head + written,
-      answerText: `${head}${jsonStringBody(tracker.closedContent())}"}`,
+      rawOutput: answer,
+      answerText: answer,
       stop,
       generatedTokens: answerTokens + (stop === 'eog' ? 1 : 0),
       probability,

@@ -59,11 +59,11 @@ export class GrammarCache {
   }
 }
 
-/** Generates the whole answer under the grammar, from the prompt's last token (the rest already evaluated). */
+/** Generates the whole answer under the grammar after feeding `pending` (the prompt's last token, or a thought's end). */
 export async function decodeWithGrammar(
   model: LlamaModel,
   sequence: LlamaContextSequence,
-  lastPromptToken: Token,
+  pending: Token[],
   grammar: LlamaGrammar,
   sampling: SamplingSettings,
   maxTokens: number,
@@ -74,7 +74,7 @@ export async function decodeWithGrammar(
   const generated: Token[] = [];
   const end = new JsonObjectEnd();
   let stop: DecodedAnswer['stop'] = 'maxTokens';
-  const iterator = sequence.evaluate([lastPromptToken], {
+  const iterator = sequence.evaluate(pending, {
     temperature: sampling.temperature,
     seed: sampling.seed,
     ...(sampling.temperature > 0 ? { topK: SAMPLER_TOP_K, topP: SAMPLER_TOP_P } : {}),

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { UserError } from '../../../errors';
 import { answerSchema, ANSWER_SCHEMA_VERSION, parseAnswer } from '../../answer-schema';
 import type { BackendRunOptions, ConceptResult, EngineConcept, EngineNote, InferenceBackend, SampleResult } from '../../backend';
@@ -105,6 +106,8 @@ class OpenAIBackend implements InferenceBackend {
   }
 
   async *predictNote(note: EngineNote, options: BackendRunOptions): AsyncGenerator<ConceptResult> {
+    // Every request in flight listens to the run's one stop signal.
+    if (options.signal) setMaxListeners(0, options.signal);
     const sentenceIds = note.sentences.map((s) => s.id);
     const schema = answerSchema(sentenceIds, options.labels);
     const queue = new ResultQueue<ConceptResult>();

@@ -2,19 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConceptResult, EngineNote, InferenceBackend, SampleResult } from '../../../src/core/engine/backend';
-import {
-  autoSequences,
-  createLlamaBackend,
-  jsonObjectEnd,
-  MAX_AUTO_SEQUENCES,
-  resolvePromptFrame,
-  tokenizePrompt,
-  type LlamaBackendOptions,
-} from '../../../src/core/engine/llama-backend';
-import { BUILT_IN_PROMPT_TEMPLATE, PROMPT_VERSION, renderPrompt } from '../../../src/core/engine/prompt';
-import { getLlamaForMachine, ModelFileError } from '../../../src/core/models/gguf';
-import { ensureTinyModel } from '../../helpers/tiny-gguf';
+import type { ConceptResult, EngineNote, InferenceBackend, SampleResult } from '../../../../../src/core/engine/backend';
+import { createLlamaBackend, type LlamaBackendOptions } from '../../../../../src/core/engine/backends/gguf/backend';
+import { autoSequences, MAX_AUTO_SEQUENCES } from '../../../../../src/core/engine/backends/gguf/lifecycle';
+import { resolvePromptFrame, tokenizePrompt } from '../../../../../src/core/engine/backends/gguf/prompt-tokens';
+import { jsonObjectEnd } from '../../../../../src/core/engine/backends/gguf/stop-detection';
+import { BUILT_IN_PROMPT_TEMPLATE, PROMPT_VERSION, renderPrompt } from '../../../../../src/core/engine/prompt';
+import { getLlamaForMachine, ModelFileError } from '../../../../../src/core/models/gguf';
+import { ensureTinyModel } from '../../../../helpers/tiny-gguf';
 
 const STORIES_MODEL = '/work/shared/models/stories260K.gguf';
 
@@ -154,8 +149,8 @@ describe('GGUF backend on the tiny model', () => {
     expect(results[1].samples[0].reusedTokens).toBeGreaterThan(results[1].samples[0].promptTokens);
   }, 30_000);
 
-  it('reports an answer cut at maxTokens as invalid after one retry, without throwing', async () => {
-    const backend = await open({ maxTokens: 4 });
+  it('reports an answer cut at maxTokens as invalid after one retry, without throwing (grammar path)', async () => {
+    const backend = await open({ maxTokens: 4, decoding: 'grammar' });
     const note = syntheticNote(5, 2);
     const results = await collect(backend, note, { votes: 1, seed: 3, labels: 'binary' });
     expect(results).toHaveLength(2);
@@ -168,6 +163,14 @@ describe('GGUF backend on the tiny model', () => {
       expect(sample.seed).toBe(3 + 1);
       expect(sample.rawOutput.length).toBeGreaterThan(0);
     }
+  }, 30_000);
+
+  it('reports a fast answer cut at maxTokens as invalid and retries it on the grammar path', async () => {
+    const backend = await open({ maxTokens: 12 });
+    const [result] = await collect(backend, syntheticNote(5, 1), { votes: 1, seed: 3, labels: 'binary' });
+    const [sample] = result.samples;
+    expect(sample).toMatchObject({ status: 'invalid', answerPath: 'grammar-retry' });
+    expect(sample.error).toMatch(/cut off at maxTokens \(12 tokens\).*after a retry; first attempt: the answer was cut off/);
   }, 30_000);
 
   it('stops promptly when aborted, before or during a note', async () => {
@@ -205,7 +208,8 @@ describe('GGUF backend on the tiny model', () => {
       model: {
         fileName: path.basename(modelPath),
         sizeBytes: fs.statSync(modelPath).size,
-        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        // The backend never hashes the file: the registry's hash is passed in (none here).
+        sha256: null,
         architecture: 'llama',
         quantization: 'F32',
         hasChatTemplate: true,
@@ -216,17 +220,24 @@ describe('GGUF backend on the tiny model', () => {
       contextSize: 4096,
       gpuLayers: 0,
       threads: 1,
+      threadsPrompt: 1,
+      threadsGeneration: 1,
       batchSize: 512,
       sequences: 1,
       strategy: 'naive',
+      decoding: 'fast',
+      rationale: true,
+      thinking: 'off',
+      thinkingBudget: null,
+      startup: { loadModelMs: expect.any(Number), createContextMs: expect.any(Number), totalMs: expect.any(Number) },
       promptFormat: 'chat-template:ChatML',
       prompt: { version: PROMPT_VERSION, hash: expect.stringMatching(/^[0-9a-f]{64}$/), text: BUILT_IN_PROMPT_TEMPLATE },
       answerSchema: { hashes: { binary: expect.any(String), '3way': expect.any(String) } },
       sampler: { singleVote: 'greedy', voteTemperatureDefault: 0.7, maxTokens: 200 },
     });
     // A copy: callers cannot alter the backend's record.
-    (manifest.model as Record<string, unknown>).sha256 = 'changed';
-    expect((backend.manifest().model as Record<string, unknown>).sha256).not.toBe('changed');
+    (manifest.model as Record<string, unknown>).fileName = 'changed';
+    expect((backend.manifest().model as Record<string, unknown>).fileName).not.toBe('changed');
   });
 
   it('runs notes in parallel on separate sequences', async () => {

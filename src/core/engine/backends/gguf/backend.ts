@@ -1,0 +1,386 @@
+/**
+ * The GGUF inference backend: local models through node-llama-cpp, one JSON answer per note–concept pair.
+ *
+ * Prompt reuse ("note-major"): the prompt puts the note before the concept and is tokenized as
+ * [chat-template head + instructions + note] ++ [concept + chat-template tail] (prompt-tokens.ts), so every concept
+ * of a note shares the first part token for token; the note's sequence keeps what matches and evaluates the rest
+ * (prompt-eval.ts). "naive" clears the sequence before every concept (the reference for measuring the gain).
+ *
+ * Decoding (`decoding`): "fast" (default) reads the label from one forward pass's logits, decodes evidence ids under
+ * a token mask and the rationale freely (fast-decoding.ts); "grammar" generates the whole answer under the JSON-schema
+ * grammar (grammar-decoding.ts). Every answer is validated after; an invalid one is retried once on the grammar path
+ * at the vote temperature (default 0.7) with seed = seed + votes + sampleIndex, then reported invalid. Each sample
+ * records which path produced it (`answerPath`) and the positive-label probability at the label position.
+ *
+ * Votes: the prompt is evaluated once per concept and every sample regenerates from it (greedy for one vote, else
+ * `temperature` with seed = seed + sampleIndex). Token accounting: promptTokens are prompt tokens not already in the
+ * sequence, reusedTokens the ones that were; generatedTokens count every answer token (the forced JSON scaffold of
+ * the fast path included); a thought's tokens are counted apart (thinkingTokens). Only fatal errors (model, context,
+ * abort) throw; a concept's bad output never does.
+ */
+import { DisposedError, getModuleVersion, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+import type { BackendRunOptions, ConceptResult, EngineNote, InferenceBackend, LabelMode, SampleResult } from '../../backend';
+import { ANSWER_SCHEMA_VERSION, answerSchema, parseAnswer, schemaHash } from '../../answer-schema';
+import { builtInPromptTemplate, type PromptTemplate } from '../../prompt';
+import { combineWindowSamples } from '../../windows';
+import { computeBackendOf, defaultContextSize, getLlamaForMachine, inspectGguf, validateGgufFile, type GpuSetting } from '../../../models/gguf';
+import { ANSWER_PATHS, FastDecoder } from './fast-decoding';
+import { decodeWithGrammar, GrammarCache, SAMPLER_TOP_K, SAMPLER_TOP_P, type DecodedAnswer, type SamplingSettings } from './grammar-decoding';
+import { autoSequences, positiveInteger, withLifecycleLock } from './lifecycle';
+import { evaluatePromptHead } from './prompt-eval';
+import { resolvePromptFrame, type PromptFrame } from './prompt-tokens';
+import { SequencePool } from './sequence-pool';
+import { DEFAULT_THINKING_BUDGET, resolveThinking, think, type ThinkingMode, type ThoughtMarkers } from './thinking';
+import { defaultThreadCounts, PhaseThreads, type ThreadCounts } from './threads';
+import { NoteWindows, WINDOW_OVERLAP_SENTENCES, type PreparedWindow } from './windowing';
+
+export type PromptStrategy = 'note-major' | 'naive';
+export type DecodingMode = 'fast' | 'grammar';
+
+export interface LlamaBackendOptions {
+  modelPath: string;
+  /** The model's sha256 as registered (recorded in the manifest; the backend never hashes the file itself). */
+  modelSha256?: string | null;
+  gpu?: GpuSetting;
+  gpuLayers?: number | 'auto';
+  /** Tokens per sequence; default min(trained context, 8192). */
+  contextSize?: number;
+  /** Threads for both phases; `threadsPrompt` / `threadsGeneration` override one phase. Default: threads.ts. */
+  threads?: number;
+  threadsPrompt?: number;
+  threadsGeneration?: number;
+  /** Default 2048 (bounded by the context size): large batches evaluate long prompts ~3.5x faster. */
+  batchSize?: number;
+  /** Parallel context sequences, i.e. notes in flight. Default: see autoSequences. */
+  sequences?: number;
+  promptTemplate?: PromptTemplate;
+  strategy?: PromptStrategy;
+  /** Generated tokens per answer; a grammar answer cut here is invalid, a fast answer's rationale is cut. */
+  maxTokens?: number;
+  decoding?: DecodingMode;
+  /** false: no rationale (an empty string), for sweeps where only label and evidence count. */
+  rationale?: boolean;
+  thinking?: ThinkingMode;
+  thinkingBudget?: number;
+}
+
+export const DEFAULT_MAX_TOKENS = 384;
+export const DEFAULT_BATCH_SIZE = 2048;
+export const DEFAULT_VOTE_TEMPERATURE = 0.7;
+export { SAMPLER_TOP_K, SAMPLER_TOP_P, WINDOW_OVERLAP_SENTENCES };
+
+export function createLlamaBackend(options: LlamaBackendOptions): Promise<InferenceBackend> {
+  return withLifecycleLock(() => LlamaBackend.load(options));
+}
+
+interface Settings {
+  strategy: PromptStrategy;
+  maxTokens: number;
+  decoding: DecodingMode;
+  rationale: boolean;
+  thinking: { markers: ThoughtMarkers; budget: number } | null;
+}
+
+/** Start-up phases before the first pair, in milliseconds (reported in the manifest). */
+export interface StartupTimings {
+  validateMs: number;
+  loadModelMs: number;
+  createContextMs: number;
+  promptFrameMs: number;
+  totalMs: number;
+}
+
+class LlamaBackend implements InferenceBackend {
+  readonly kind = 'gguf' as const;
+  private disposed = false;
+  private readonly grammars: GrammarCache;
+  private readonly fast: FastDecoder;
+  private readonly pool: SequencePool;
+  private readonly threads: PhaseThreads;
+
+  private constructor(
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly windows: NoteWindows,
+    private readonly settings: Settings,
+    threadCounts: ThreadCounts,
+    readonly parallelism: number,
+    private readonly facts: Record<string, unknown>,
+  ) {
+    const sequences: LlamaContextSequence[] = [];
+    for (let index = 0; index < parallelism; index++) sequences.push(context.getSequence());
+    this.pool = new SequencePool(sequences);
+    this.grammars = new GrammarCache(model);
+    this.fast = new FastDecoder(model);
+    this.threads = new PhaseThreads(context, threadCounts, parallelism);
+  }
+
+  static async load(options: LlamaBackendOptions): Promise<LlamaBackend> {
+    const started = performance.now();
+    const gpu = options.gpu ?? 'auto';
+    const gpuLayers = options.gpuLayers ?? 'auto';
+    const requestedSequences = options.sequences === undefined ? undefined : positiveInteger(options.sequences, 'sequences');
+    const maxTokens = positiveInteger(options.maxTokens ?? DEFAULT_MAX_TOKENS, 'maxTokens');
+    const strategy = options.strategy ?? 'note-major';
+    const template = options.promptTemplate ?? builtInPromptTemplate();
+    const decoding = options.decoding ?? 'fast';
+    const rationale = options.rationale ?? true;
+    const thinkingMode = options.thinking ?? 'off';
+    const thinkingBudget = positiveInteger(options.thinkingBudget ?? DEFAULT_THINKING_BUDGET, 'thinkingBudget');
+
+    const inspection = await validateGgufFile(options.modelPath, {
+      gpu,
+      gpuLayers,
+      contextSize: options.contextSize,
+      batchSize: options.batchSize,
+      sequences: requestedSequences ?? 1,
+    });
+    const validated = performance.now();
+    const contextSize = positiveInteger(options.contextSize ?? defaultContextSize(inspection.trainedContext ?? undefined), 'contextSize');
+    const batchSize = Math.min(positiveInteger(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'), contextSize);
+    const llama = await getLlamaForMachine({ gpu });
+    const computeBackend = computeBackendOf(llama);
+    const sequences =
+      requestedSequences ??
+      (await autoSequences(computeBackend, async (count) => {
+        const { fit } = await inspectGguf(inspection.path, { gpu, gpuLayers, contextSize, batchSize, sequences: count });
+        return fit.fitsRam && fit.fitsVram !== false;
+      }));
+    const defaults = defaultThreadCounts({ mathCores: llama.cpuMathCores, modelBytes: inspection.sizeBytes, computeBackend });
+    const all = options.threads === undefined ? undefined : positiveInteger(options.threads, 'threads');
+    const threadCounts: ThreadCounts = {
+      prompt: positiveInteger(options.threadsPrompt ?? all ?? defaults.prompt, 'threadsPrompt'),
+      generation: positiveInteger(options.threadsGeneration ?? all ?? defaults.generation, 'threadsGeneration'),
+    };
+
+    const model = await llama.loadModel({ modelPath: inspection.path, gpuLayers });
+    const loaded = performance.now();
+    let context: LlamaContext;
+    try {
+      context = await model.createContext({ contextSize, batchSize, threads: threadCounts.prompt, sequences });
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+    const contextCreated = performance.now();
+    try {
+      const thinking = resolveThinking(model, thinkingMode);
+      const frame: PromptFrame = resolvePromptFrame(model, thinking.wrapper);
+      const thinkingSettings = thinking.markers ? { markers: thinking.markers, budget: thinkingBudget } : null;
+      // Room for the answer, and for the thought with its markers.
+      const answerRoom = maxTokens + (thinkingSettings ? thinkingBudget + 16 : 0);
+      const windows = new NoteWindows(model, frame, template, context.contextSize, answerRoom);
+      const framed = performance.now();
+      const startup: StartupTimings = {
+        validateMs: validated - started,
+        loadModelMs: loaded - validated,
+        createContextMs: contextCreated - loaded,
+        promptFrameMs: framed - contextCreated,
+        totalMs: framed - started,
+      };
+      const facts: Record<string, unknown> = {
+        backend: 'gguf',
+        model: {
+          path: inspection.path,
+          fileName: inspection.fileName,
+          sizeBytes: inspection.sizeBytes,
+          sha256: options.modelSha256 ?? null,
+          name: inspection.name,
+          architecture: inspection.architecture,
+          quantization: inspection.quantization,
+          parameterCount: inspection.parameterCount,
+          trainedContext: inspection.trainedContext,
+          hasChatTemplate: inspection.hasChatTemplate,
+        },
+        nodeLlamaCppVersion: await getModuleVersion(),
+        llamaCppRelease: `${llama.llamaCppRelease.repo}@${llama.llamaCppRelease.release}`,
+        computeBackend,
+        contextSize: context.contextSize,
+        gpuLayers: model.gpuLayers,
+        threads: threadCounts.prompt === threadCounts.generation ? threadCounts.prompt : null,
+        threadsPrompt: threadCounts.prompt,
+        threadsGeneration: threadCounts.generation,
+        threadsPerPhase: sequences === 1 && threadCounts.prompt !== threadCounts.generation,
+        batchSize: context.batchSize,
+        sequences,
+        strategy,
+        decoding,
+        rationale,
+        thinking: thinkingMode,
+        thinkingBudget: thinkingSettings ? thinkingBudget : null,
+        promptFormat: frame.kind === 'chat-template' ? `chat-template:${frame.wrapperName}` : 'plain',
+        prompt: { version: template.version, hash: template.hash, text: template.text },
+        answerSchema: {
+          version: ANSWER_SCHEMA_VERSION,
+          // Representative schemas (three sentences); real ones differ only in the sentence id list.
+          hashes: { binary: schemaHash(answerSchema([1, 2, 3], 'binary')), '3way': schemaHash(answerSchema([1, 2, 3], '3way')) },
+        },
+        sampler: {
+          singleVote: 'greedy',
+          voteTemperatureDefault: DEFAULT_VOTE_TEMPERATURE,
+          topK: SAMPLER_TOP_K,
+          topP: SAMPLER_TOP_P,
+          maxTokens,
+          seeds: 'seed + sampleIndex; retry of an invalid answer: seed + votes + sampleIndex',
+          invalidRetries: 1,
+          labelProbability: 'softmax of the label words’ first-token logits at the label position',
+        },
+        windowing: { overlapSentences: WINDOW_OVERLAP_SENTENCES },
+        startup,
+      };
+      const settings: Settings = { strategy, maxTokens, decoding, rationale, thinking: thinkingSettings };
+      return new LlamaBackend(model, context, windows, settings, threadCounts, sequences, facts);
+    } catch (error) {
+      await context.dispose();
+      await model.dispose();
+      throw error;
+    }
+  }
+
+  manifest(): Record<string, unknown> {
+    return structuredClone(this.facts);
+  }
+
+  async *predictNote(note: EngineNote, options: BackendRunOptions): AsyncGenerator<ConceptResult> {
+    if (this.disposed) throw new DisposedError();
+    const votes = positiveInteger(options.votes, 'votes');
+    const signal = options.signal;
+    const sequence = await this.pool.acquire(signal);
+    try {
+      const windows = this.windows.prepare(note, options.labels);
+      if (windows.length === 1) {
+        for (let conceptIndex = 0; conceptIndex < note.concepts.length; conceptIndex++) {
+          signal?.throwIfAborted();
+          const samples = await this.runConcept(sequence, windows[0]!, conceptIndex, votes, options);
+          yield { pairId: note.concepts[conceptIndex]!.pairId, samples };
+        }
+        return;
+      }
+      // Window-outer order: each window's note prefix is evaluated once for all concepts.
+      const perConcept: SampleResult[][][] = note.concepts.map(() => []);
+      for (const window of windows) {
+        for (let conceptIndex = 0; conceptIndex < note.concepts.length; conceptIndex++) {
+          signal?.throwIfAborted();
+          perConcept[conceptIndex]!.push(await this.runConcept(sequence, window, conceptIndex, votes, options));
+        }
+      }
+      for (let conceptIndex = 0; conceptIndex < note.concepts.length; conceptIndex++) {
+        const byWindow = perConcept[conceptIndex]!;
+        const samples = byWindow[0]!.map((_, sampleIndex) => combineWindowSamples(byWindow.map((results) => results[sampleIndex]!)));
+        yield { pairId: note.concepts[conceptIndex]!.pairId, samples };
+      }
+    } finally {
+      this.pool.release(sequence);
+    }
+  }
+
+  dispose(): Promise<void> {
+    return withLifecycleLock(async () => {
+      if (this.disposed) return;
+      this.disposed = true;
+      this.grammars.clear();
+      await this.context.dispose();
+      await this.model.dispose();
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private async runConcept(
+    sequence: LlamaContextSequence,
+    window: PreparedWindow,
+    conceptIndex: number,
+    votes: number,
+    options: BackendRunOptions,
+  ): Promise<SampleResult[]> {
+    const prompt = window.prompts[conceptIndex]!;
+    const voteTemperature = options.temperature ?? DEFAULT_VOTE_TEMPERATURE;
+    const retryTemperature = voteTemperature > 0 ? voteTemperature : DEFAULT_VOTE_TEMPERATURE;
+    if (this.settings.strategy === 'naive') await sequence.clearHistory();
+
+    const samples: SampleResult[] = [];
+    for (let sampleIndex = 0; sampleIndex < votes; sampleIndex++) {
+      const sampling = { temperature: votes === 1 ? 0 : voteTemperature, seed: options.seed + sampleIndex };
+      const useFast = this.settings.decoding === 'fast' && this.fast.labels(options.labels) !== null;
+      const first = await this.attempt(sequence, prompt, window, options, sampling, useFast ? 'fast' : 'grammar');
+      let result = first;
+      if (first.status === 'invalid') {
+        const retrySeed = options.seed + votes + sampleIndex;
+        const retried = await this.attempt(sequence, prompt, window, options, { temperature: retryTemperature, seed: retrySeed }, 'grammar');
+        result = {
+          ...retried,
+          sampleIndex,
+          seed: retrySeed,
+          answerPath: ANSWER_PATHS.grammarRetry,
+          probability: first.probability ?? retried.probability ?? null,
+          error: retried.error === null ? null : `${retried.error} (after a retry; first attempt: ${first.error})`,
+          promptTokens: first.promptTokens + retried.promptTokens,
+          reusedTokens: first.reusedTokens,
+          generatedTokens: first.generatedTokens + retried.generatedTokens,
+          thinkingTokens: (first.thinkingTokens ?? 0) + (retried.thinkingTokens ?? 0),
+          ms: first.ms + retried.ms,
+        };
+      }
+      samples.push({ ...result, sampleIndex });
+    }
+    return samples;
+  }
+
+  /** One answer: align the sequence with the prompt, think if asked, decode on the chosen path, validate. */
+  private async attempt(
+    sequence: LlamaContextSequence,
+    prompt: Token[],
+    window: PreparedWindow,
+    options: BackendRunOptions,
+    sampling: SamplingSettings,
+    path: 'fast' | 'grammar',
+  ): Promise<SampleResult> {
+    const started = performance.now();
+    const signal = options.signal;
+    this.threads.use('prompt');
+    const evaluation = await evaluatePromptHead(sequence, prompt, this.context.batchSize, signal);
+    let pending: Token[] = [prompt[prompt.length - 1]!];
+    let thought: { text: string; tokens: number } | null = null;
+    if (this.settings.thinking) {
+      const result = await think(this.model, sequence, pending, this.settings.thinking.markers, this.settings.thinking.budget, sampling, this.threads, signal);
+      thought = result;
+      pending = result.pending;
+    }
+    const sentenceIds = window.sentences.map((sentence) => sentence.id);
+    let decoded: DecodedAnswer;
+    if (path === 'fast') {
+      decoded = await this.fast.decode(sequence, pending, sentenceIds, options.labels, sampling, { rationale: this.settings.rationale, maxTokens: this.settings.maxTokens }, this.threads, signal);
+    } else {
+      const probability = await this.fast.probeProbability(sequence, pending, options.labels);
+      const grammar = await this.grammars.get(window.sentences, options.labels);
+      decoded = await decodeWithGrammar(this.model, sequence, pending, grammar, sampling, this.settings.maxTokens, this.threads, signal);
+      decoded.probability = probability;
+    }
+    const base = {
+      sampleIndex: 0,
+      seed: sampling.seed,
+      rawOutput: decoded.rawOutput,
+      promptTokens: evaluation.evaluated,
+      reusedTokens: evaluation.matched,
+      generatedTokens: decoded.generatedTokens,
+      ms: performance.now() - started,
+      windows: 1,
+      probability: decoded.probability,
+      thinking: thought?.text ?? null,
+      thinkingTokens: thought?.tokens ?? 0,
+      answerPath: path === 'grammar' ? ANSWER_PATHS.grammar : this.settings.rationale ? ANSWER_PATHS.fast : ANSWER_PATHS.fastNoRationale,
+    };
+    return this.validate(base, decoded, sentenceIds, options.labels);
+  }
+
+  private validate(base: Omit<SampleResult, 'status' | 'rawLabel' | 'label' | 'evidence' | 'rationale' | 'error'>, decoded: DecodedAnswer, sentenceIds: number[], labels: LabelMode): SampleResult {
+    const invalid = (error: string): SampleResult => ({ ...base, status: 'invalid', rawLabel: null, label: null, evidence: [], rationale: '', error });
+    if (decoded.fallbackReason) return invalid(decoded.fallbackReason);
+    if (decoded.stop === 'maxTokens') {
+      return invalid(`the answer was cut off at maxTokens (${this.settings.maxTokens} tokens) before its JSON was complete`);
+    }
+    const parsed = parseAnswer(decoded.answerText, sentenceIds, labels);
+    if (!parsed.ok) return invalid(parsed.error);
+    return { ...base, status: 'ok', error: null, ...parsed.answer };
+  }
+}
