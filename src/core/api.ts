@@ -26,6 +26,7 @@ import { PathCheckError } from './path-check';
 import { withSmallN } from './scoring/trust';
 import { resolvePromptReference } from './engine/prompts/validate';
 import { neutralError } from './ui-errors';
+import { buildHandlers } from './build/api-handlers';
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -93,6 +94,9 @@ export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): Core
         ...(request.votes ? { votes: request.votes } : {}),
         ...(request.limit ? { limit: request.limit } : {}),
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        ...(request.labels ? { labels: request.labels } : {}),
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
         // An edited template is stored by content (resume reads the same text); a name or file is checked now.
         ...(request.promptText !== undefined
           ? { promptFile: resolvePromptReference(storePromptText(userDataDir, request.promptText)) }
@@ -134,6 +138,8 @@ export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): Core
     },
     chooseFile: () => failure('unavailable', 'no file dialog here (the page runs in a browser tab): type a path instead'),
     ...workflowHandlers(db, { activeRun: () => runs.active()?.run ?? null }),
+    // The build pipeline and the annotation workspace (issue 15).
+    ...buildHandlers(db),
   };
 
   return {

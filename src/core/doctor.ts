@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import type Database from 'better-sqlite3';
 import packageJson from '../../package.json' with { type: 'json' };
 import { LATEST_SCHEMA_VERSION } from './store/migrations';
 import { shellQuote } from './text/shell-quote';
@@ -61,8 +62,8 @@ export function defaultDoctorEnvironment(options: { dbPath: string; userDataDir:
     platform: process.platform,
     ...options,
     loadSqlite: () => {
-      const Database = nodeRequire('better-sqlite3') as typeof import('better-sqlite3');
-      const db = new Database(':memory:');
+      const Sqlite = nodeRequire('better-sqlite3') as typeof Database;
+      const db = new Sqlite(':memory:');
       try {
         return { version: (db.prepare('select sqlite_version() as v').get() as { v: string }).v };
       } finally {
@@ -81,9 +82,9 @@ export function defaultDoctorEnvironment(options: { dbPath: string; userDataDir:
       }
     },
     inspectDatabase: (dbPath) => {
-      const Database = nodeRequire('better-sqlite3') as typeof import('better-sqlite3');
+      const Sqlite = nodeRequire('better-sqlite3') as typeof Database;
       // readonly + fileMustExist: the doctor never creates, migrates or repairs the file.
-      const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+      const db = new Sqlite(dbPath, { readonly: true, fileMustExist: true });
       try {
         const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check);
         return { integrity, schemaVersion: db.pragma('user_version', { simple: true }) as number };

@@ -1,5 +1,6 @@
 import type { EventName, EventPayload } from '../shared/contract';
 import type { RunProgress } from './engine/runner';
+import { ProgressTracker, type LiveProgress } from './engine/progress';
 import type { NewRunRequest, PreparedRun } from './engine/start-run';
 import type { Db } from './store/database';
 
@@ -60,25 +61,46 @@ export function createRunManager(db: Db, emit: Emit): RunManager {
 
   const execute = async ({ run, backend }: PreparedRun, slot: ActiveRun): Promise<void> => {
     const { executeRun } = await import('./engine/runner');
+    const tracker = new ProgressTracker();
     let lastEmit = 0;
-    const onProgress = (progress: RunProgress) => {
-      const payload = toProgressEvent(run.name, progress);
-      slot.progress = payload;
-      const now = performance.now();
-      if (now - lastEmit >= PROGRESS_INTERVAL_MS || progress.done === progress.total) {
-        lastEmit = now;
-        emit('runProgress', payload);
-      }
-    };
-    try {
-      const result = await executeRun(db, run, backend, { signal: slot.controller.signal, onProgress });
+    let trailing: ReturnType<typeof setTimeout> | null = null;
+    const publish = () => {
+      if (trailing) clearTimeout(trailing);
+      trailing = null;
+      lastEmit = performance.now();
       if (slot.progress) emit('runProgress', slot.progress);
-      emit('runFinished', { run: run.name, status: result.status, predicted: result.predicted, remaining: result.remaining, seconds: result.seconds, error: null });
+    };
+    // Every change is published: at once when the last event is old enough, else by a trailing timer,
+    // so a burst of pairs never leaves the UI showing an older count until the next pair.
+    const changed = (force = false) => {
+      slot.progress = toProgressEvent(run.name, tracker.snapshot());
+      const wait = PROGRESS_INTERVAL_MS - (performance.now() - lastEmit);
+      if (force || wait <= 0) publish();
+      else trailing ??= setTimeout(publish, wait);
+    };
+    const onProgress = (progress: RunProgress) => {
+      tracker.onProgress(progress);
+      changed(progress.done === progress.total);
+    };
+    const onTokens = (generated: number) => {
+      tracker.onTokens(generated);
+      changed();
+    };
+    let finished: EventPayload<'runFinished'>;
+    try {
+      const result = await executeRun(db, run, backend, { signal: slot.controller.signal, onProgress, onTokens });
+      finished = { run: run.name, status: result.status, predicted: result.predicted, remaining: result.remaining, seconds: result.seconds, error: null, resumable: result.status === 'stopped' && result.remaining > 0 };
     } catch (error) {
-      emit('runFinished', { run: run.name, status: 'failed', predicted: slot.progress?.done ?? 0, remaining: 0, seconds: slot.progress?.elapsed ?? 0, error: (error as Error).message });
+      finished = { run: run.name, status: 'failed', predicted: slot.progress?.done ?? 0, remaining: 0, seconds: slot.progress?.elapsed ?? 0, error: (error as Error).message, resumable: true };
     } finally {
+      if (trailing) clearTimeout(trailing);
       await backend.dispose().catch(() => undefined);
     }
+    if (slot.progress) emit('runProgress', slot.progress);
+    // Free the slot before saying the run ended: a UI that reloads on runFinished must see no active run
+    // (a "stopped" banner beside a "Running" panel was the result otherwise).
+    if (current === slot) current = null;
+    emit('runFinished', finished);
   };
 
   return {
@@ -105,15 +127,17 @@ export function createRunManager(db: Db, emit: Emit): RunManager {
   };
 }
 
-function toProgressEvent(run: string, progress: RunProgress): EventPayload<'runProgress'> {
+function toProgressEvent(run: string, progress: LiveProgress): EventPayload<'runProgress'> {
   return {
     run,
     done: progress.done,
     total: progress.total,
     invalid: progress.invalid,
     elapsed: progress.elapsed,
-    eta: Number.isFinite(progress.eta) ? progress.eta : null,
+    eta: progress.eta !== null && Number.isFinite(progress.eta) ? progress.eta : null,
     promptTokensPerSecond: progress.promptTokensPerSecond,
     generatedTokensPerSecond: progress.generatedTokensPerSecond,
+    inFlightTokens: progress.inFlightTokens,
+    pairsPerSecond: progress.pairsPerSecond,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buildContract } from './contract-build';
 
 /**
  * The one declaration of every call and event between the UI and the core. The Electron main
@@ -52,7 +53,7 @@ const backendDescription = z.object({
 });
 
 const importProblem = z.object({
-  kind: z.enum(['missing-note', 'span-out-of-range', 'duplicate-pair', 'bad-row']),
+  kind: z.enum(['missing-note', 'span-out-of-range', 'duplicate-pair', 'bad-row', 'bad-code']),
   row: z.number().int(),
   line: z.number().int().nullable(),
   taskId: z.string().nullable(),
@@ -493,6 +494,10 @@ export const contract = {
         backendOptions: z.record(z.string(), z.unknown()).optional(),
         /** A typed-in API key for a server backend: used for this session only, never stored (the manifest records none). */
         apiKey: z.string().min(1).max(4096).optional(),
+        /** As the CLI's --labels, --temperature and --max-tokens. */
+        labels: z.enum(['binary', '3way']).optional(),
+        temperature: z.number().min(0).max(5).optional(),
+        maxTokens: z.number().int().positive().max(1_000_000).optional(),
       })
       .strict(),
     response: z.object({ run: z.string() }),
@@ -644,6 +649,8 @@ export const contract = {
     request: z.object({ purpose: z.enum(['annotations', 'notes', 'processed', 'model', 'predictions']) }).strict(),
     response: z.object({ path: z.string().nullable() }),
   },
+  /** The build pipeline and the annotation workspace (issue 15): contract-build.ts. */
+  ...buildContract,
 } as const;
 
 /** Pushed from the core to the UI (IPC events in the app, Server-Sent Events under serve). */

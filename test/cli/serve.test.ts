@@ -57,7 +57,7 @@ describe('medbench serve: the HTTP server', () => {
   it('answers 401 without the token or with a wrong one, for pages and calls alike', async () => {
     expect((await request(server.port, { path: '/' })).status).toBe(401);
     expect((await request(server.port, { path: '/?token=wrong' })).status).toBe(401);
-    expect((await request(server.port, { path: '/', headers: { Cookie: 'medbench_token=wrong' } })).status).toBe(401);
+    expect((await request(server.port, { path: '/', headers: { Cookie: `medbench_token_${server.port}=wrong` } })).status).toBe(401);
     const call = await request(server.port, { method: 'POST', path: '/api/listDatasets', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer wrong' }, body: '{}' });
     expect(call.status).toBe(401);
     expect((await request(server.port, { path: '/api/events' })).status).toBe(401);
@@ -68,8 +68,8 @@ describe('medbench serve: the HTTP server', () => {
     const entry = await request(server.port, { path: `/?token=${token}` });
     expect(entry.status).toBe(303);
     expect(entry.headers.location).toBe('/');
-    expect(entry.headers['set-cookie']?.[0]).toMatch(/^medbench_token=test-token-0123456789; HttpOnly; SameSite=Strict; Path=\//);
-    const page = await request(server.port, { path: '/', headers: { Cookie: `medbench_token=${token}` } });
+    expect(entry.headers['set-cookie']?.[0]).toBe(`medbench_token_${server.port}=test-token-0123456789; HttpOnly; SameSite=Strict; Path=/`);
+    const page = await request(server.port, { path: '/', headers: { Cookie: `medbench_token_${server.port}=${token}` } });
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>ui</title>');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");

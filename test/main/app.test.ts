@@ -7,7 +7,7 @@ import { userDataDir } from '../../src/core/paths';
 import { desktopPaths, startDesktopApp } from '../../src/main/app';
 import { callNames, channelOf, eventChannelOf, type CallHandlers } from '../../src/shared/contract';
 import { CORE_HOST_BUNDLE } from '../../src/main/app';
-import { FakeUtilityProcess, FakeWebContents, preventableEvent, resetElectron, state } from './electron-double';
+import { FakeWebContents, preventableEvent, resetElectron, state, type FakeUtilityProcess } from './electron-double';
 
 vi.mock('electron', async () => (await import('./electron-double')).electronModule);
 vi.mock('../../src/core/api', () => ({ createCoreApi: vi.fn() }));

@@ -7,6 +7,7 @@
 import type { ForkOptions } from 'electron';
 import { createCoreApi } from '../../src/core/api';
 import { openStore } from '../../src/core/store/database';
+import type { CoreProcess } from '../../src/main/core-client';
 import type { FromCore, ToCore } from '../../src/main/core-host/protocol';
 import { serveCore } from '../../src/main/core-host/serve';
 
@@ -58,7 +59,7 @@ export class FakeBrowserWindow extends Emitter {
   readonly webContents = new FakeWebContents();
   readonly loaded: string[] = [];
   shown = false;
-  constructor(readonly options: Record<string, unknown>) {
+  constructor(readonly options: Electron.BrowserWindowConstructorOptions) {
     super();
     state.windows.push(this);
   }
@@ -131,11 +132,7 @@ export class FakeUtilityProcess extends Emitter {
 }
 
 /** Something with UtilityProcess's messaging surface (the in-process fake, or a real child's adapter). */
-export interface UtilityProcessLike {
-  postMessage(message: unknown): void;
-  on(event: string, listener: (...args: never[]) => unknown): unknown;
-  kill(): boolean;
-}
+export type UtilityProcessLike = CoreProcess;
 
 type Handler = (...args: never[]) => unknown;
 
@@ -255,22 +252,24 @@ export const electronModule = {
     registerSchemesAsPrivileged: (schemes: unknown[]) => {
       state.privilegedSchemes.push(...schemes);
     },
-    handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) => {
-      state.protocolHandlers.set(scheme, handler);
+    handle: (scheme: string, handler: (request: Request) => Response | Promise<Response>) => {
+      // Tests call it with the one field of the request that the app reads.
+      state.protocolHandlers.set(scheme, async (request) => handler(request as Request));
     },
   },
   session: {
     defaultSession: {
       webRequest: {
-        onBeforeRequest: (listener: ElectronState['beforeRequest']) => {
-          state.beforeRequest = listener;
+        // Electron's listener types, stored for tests that pass only the fields the app reads.
+        onBeforeRequest: (listener: Parameters<Electron.WebRequest['onBeforeRequest']>[0]) => {
+          state.beforeRequest = listener as unknown as ElectronState['beforeRequest'];
         },
       },
-      setPermissionRequestHandler: (handler: ElectronState['permissionRequest']) => {
-        state.permissionRequest = handler;
+      setPermissionRequestHandler: (handler: Parameters<Electron.Session['setPermissionRequestHandler']>[0]) => {
+        state.permissionRequest = handler as unknown as ElectronState['permissionRequest'];
       },
-      setPermissionCheckHandler: (handler: ElectronState['permissionCheck']) => {
-        state.permissionCheck = handler;
+      setPermissionCheckHandler: (handler: Parameters<Electron.Session['setPermissionCheckHandler']>[0]) => {
+        state.permissionCheck = handler as unknown as ElectronState['permissionCheck'];
       },
     },
   },
@@ -313,3 +312,27 @@ export const electronModule = {
     },
   },
 };
+
+/**
+ * The double checked against Electron's own declarations: every member the app uses must exist in
+ * `electron`'s types with a signature the double's can stand in for, so an Electron upgrade that
+ * renames, removes or reshapes one fails `npm run typecheck` here, not at run time in the app.
+ */
+type ElectronSubset = {
+  app: Pick<Electron.App, 'isPackaged' | 'enableSandbox' | 'requestSingleInstanceLock' | 'setName' | 'setPath' | 'getPath' | 'whenReady' | 'quit' | 'exit'>;
+  protocol: Pick<Electron.Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
+  ipcMain: Pick<Electron.IpcMain, 'handle'>;
+  dialog: Pick<Electron.Dialog, 'showErrorBox' | 'showOpenDialog' | 'showMessageBox'>;
+  BrowserWindow: new (options: Electron.BrowserWindowConstructorOptions) => Pick<Electron.BrowserWindow, 'loadURL' | 'show' | 'focus' | 'restore' | 'isMinimized'>;
+  shell: Pick<Electron.Shell, 'openPath'>;
+  utilityProcess: { fork: (...args: Parameters<typeof Electron.utilityProcess.fork>) => Pick<Electron.UtilityProcess, 'postMessage' | 'kill'> };
+  Menu: { setApplicationMenu: (menu: never) => void; buildFromTemplate: (template: Parameters<typeof Electron.Menu.buildFromTemplate>[0]) => unknown };
+  session: {
+    defaultSession: {
+      webRequest: { onBeforeRequest: (listener: Parameters<Electron.WebRequest['onBeforeRequest']>[0]) => void };
+      setPermissionRequestHandler: (handler: Parameters<Electron.Session['setPermissionRequestHandler']>[0]) => void;
+      setPermissionCheckHandler: (handler: Parameters<Electron.Session['setPermissionCheckHandler']>[0]) => void;
+    };
+  };
+};
+electronModule satisfies ElectronSubset;

@@ -4,12 +4,14 @@ import { withReadStore } from '../context';
 import { UsageError } from '../errors';
 import { formatTable, printJson } from '../output';
 import { positiveInt } from './run';
+import { warningLines } from './runs';
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
 const ci = (interval: readonly [number, number] | null) => (interval ? `[${pct(interval[0])}, ${pct(interval[1])}]` : '');
 const points = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
 const pointsCi = (interval: readonly [number, number]) => `[${points(interval[0])}, ${points(interval[1])}]`;
 const pValue = (p: number) => (p < 0.0001 ? '<0.0001' : p.toFixed(4));
+const mcc = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
 const label = (value: boolean | null) => (value === null ? '-' : value ? 'True' : 'False');
 
 export function registerCompare(program: Command): void {
@@ -42,15 +44,19 @@ function formatComparison(c: TwoRunComparison): string {
     formatTable(
       ['metric', 'A', 'B', 'A - B (points)', `${level}% CI (paired bootstrap)`],
       [
-        ['precision', pct(c.precisionDiff.a), pct(c.precisionDiff.b), points(c.precisionDiff.diff), pointsCi(c.precisionDiff.ci)],
-        ['recall', pct(c.recallDiff.a), pct(c.recallDiff.b), points(c.recallDiff.diff), pointsCi(c.recallDiff.ci)],
-        ['F1', pct(c.f1Diff.a), pct(c.f1Diff.b), points(c.f1Diff.diff), pointsCi(c.f1Diff.ci)],
+        // A and B from the metrics (null = n/a); the bootstrap differences count 0/0 as 0.
+        ['precision', pct(c.metricsA.precision), pct(c.metricsB.precision), points(c.precisionDiff.diff), pointsCi(c.precisionDiff.ci)],
+        ['recall', pct(c.metricsA.recall), pct(c.metricsB.recall), points(c.recallDiff.diff), pointsCi(c.recallDiff.ci)],
+        ['F1', pct(c.metricsA.f1), pct(c.metricsB.f1), points(c.f1Diff.diff), pointsCi(c.f1Diff.ci)],
         e ? ['evidence recall', pct(e.a), pct(e.b), points(e.diff), pointsCi(e.ci)] : ['evidence recall', 'n/a', 'n/a', '', ''],
+        ['MCC', mcc(c.metricsA.mcc), mcc(c.metricsB.mcc), '', ''],
       ],
     ),
+    `Evidence agreement (mean Jaccard of cited sentences): ${c.evidenceJaccard === null ? 'n/a (neither run cited any sentence)' : c.evidenceJaccard.toFixed(3)}`,
     '',
     `Labels (exact McNemar): both right ${c.bothCorrect}, A right/B wrong b=${c.b}, A wrong/B right c=${c.c}, both wrong ${c.bothWrong}; p = ${pValue(c.mcnemarP)}`,
     `(${c.bootstrap.resamples} paired resamples of pairs, seed ${c.bootstrap.seed})`,
+    ...warningLines(c.warnings),
   ];
   if (c.disagreements.length > 0) {
     lines.push(
@@ -78,6 +84,14 @@ function formatLeaderboard(board: Leaderboard): string {
       ]),
     ),
     '',
+    'Reference on the same pairs (not ranked):',
+    formatTable(
+      ['reference', 'precision', 'recall', `F1 (${level}% CI)`, 'evidence recall', 'MCC', 'vs best: b', 'c', 'McNemar p'],
+      board.references.map((r) => [r.run, pct(r.precision), pct(r.recall), `${pct(r.f1)} ${ci(r.f1Ci)}`, pct(r.evidenceRecall), mcc(r.mcc), r.vsBest?.b ?? '', r.vsBest?.c ?? '', r.vsBest ? pValue(r.vsBest.mcnemarP) : '']),
+    ),
+    '',
     `b = best right and this run wrong, c = the reverse (${board.bootstrap.resamples} resamples, seed ${board.bootstrap.seed})`,
+    ...board.coverage.filter((c) => c.comparedOn < c.planned).map((c) => `Note: "${c.run}" is compared on ${c.comparedOn} of its ${c.planned} planned pairs.`),
+    ...warningLines(board.warnings.filter((w) => w.kind !== 'fewer-pairs')),
   ].join('\n');
 }

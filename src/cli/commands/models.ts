@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { findRegisteredModel, listModels, registerModel } from '../../core/models/registry';
+import { hashProgressReporter } from '../hash-progress';
 import { userDataDir } from '../../core/paths';
 import { withStore } from '../context';
 import { formatBytes, formatTable, printJson } from '../output';
@@ -19,7 +20,7 @@ export function registerModels(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print one JSON object')
     .action(async (file: string, options: { copy?: boolean; db?: string; json?: boolean }) => {
-      const { model, created } = await withStore(options, (db) => registerModel(db, file, { copy: options.copy, modelsDir: path.join(userDataDir(), 'models') }));
+      const { model, created } = await withStore(options, (db) => registerModel(db, file, { copy: options.copy, modelsDir: path.join(userDataDir(), 'models'), onHashProgress: hashProgressReporter() }));
       if (options.json) printJson({ ...model, created });
       else process.stdout.write(`${created ? 'Registered' : 'Already registered'} model ${model.id}: ${model.fileName} (${model.architecture ?? '?'}, ${model.quantization ?? '?'}, ${formatBytes(model.sizeBytes)}) sha256 ${model.sha256.slice(0, 16)}…\n`);
     });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { listDatasets, resolveDataset } from '../../core/data/datasets';
 import { listPairs } from '../../core/data/pairs';
 import { withReadStore } from '../context';
-import { formatTable, printJson } from '../output';
+import { formatTable, printJson, writeTable } from '../output';
 
 export function registerPairs(program: Command): void {
   program
@@ -18,7 +18,9 @@ export function registerPairs(program: Command): void {
         return;
       }
       const rows = pairs.map((p) => [p.taskId, p.code, p.gold ? 'True' : 'False', p.goldSentences.map((id) => `S${id}`).join(' '), truncate(p.desc, 60)]);
-      process.stdout.write(`${formatTable(['task id', 'code', 'gold', 'gold sentences', 'description'], rows)}\n${pairs.length} pairs\n`);
+      // A dataset can hold a million pairs: written in blocks, not built as one string.
+      await writeTable(['task id', 'code', 'gold', 'gold sentences', 'description'], rows);
+      process.stdout.write(`${pairs.length} pairs\n`);
     });
 
   program

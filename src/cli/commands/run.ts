@@ -1,11 +1,14 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { executeRun, type RunProgress } from '../../core/engine/runner';
+import { executeRun } from '../../core/engine/runner';
 import { getRun } from '../../core/engine/runs';
 import { backendOfRequest, prepareNewRun, prepareResume, type PreparedRun } from '../../core/engine/start-run';
 import { addBackendOptions, backendOptionsFrom, givenBackendFlags } from '../backend-options';
+import { hashProgressReporter } from '../hash-progress';
 import { withStore } from '../context';
 import { UsageError } from '../errors';
-import { formatDuration, formatTable, printJson, ProgressLine } from '../output';
+import { formatDuration, formatTable, printJson } from '../output';
+import { ProgressTracker } from '../../core/engine/progress';
+import { describeLiveProgress, LiveProgressLine } from '../progress-line';
 import { shellQuote } from '../../core/text/shell-quote';
 
 interface RunCommandOptions {
@@ -22,6 +25,7 @@ interface RunCommandOptions {
   prompt?: string;
   temperature?: number;
   maxTokens?: number;
+  verify?: boolean;
   db?: string;
   json?: boolean;
 }
@@ -57,9 +61,10 @@ export function registerRun(program: Command): void {
     .option('--votes <n>', 'samples per pair; the majority label wins', positiveInt, 1)
     .option('--seed <n>', 'base seed for sampling', nonNegativeInt, 42)
     .addOption(new Option('--labels <mode>', 'binary True/False, or 3way Explicit/Implicit/Unrelated (mapped to True/True/False)').choices(['binary', '3way']).default('binary'))
-    .option('--prompt <file>', 'a prompt template file with {{note}}, {{code}}, {{desc}}, {{labels}}')
+    .option('--prompt <name|file>', 'a prompt preset (default, implicit-evidence, minimal) or a template file with {{note}}, {{code}}, {{desc}}, {{labels}}')
     .option('--temperature <t>', 'sampling temperature for votes > 1 (default 0.7)', temperature)
     .option('--max-tokens <n>', 'answer length limit in tokens', positiveInt)
+    .option('--verify', 'hash the model file again even if its path, size, mtime and inode are unchanged')
     .option('--db <file>', 'database file')
     .option('--json', 'print only the final JSON object')
     .addHelpText('after', '\nExamples:\n  medbench run --model baseline --name baseline\n  medbench run --model ~/models/qwen2.5-7b-instruct-q4_k_m.gguf --name qwen7b --limit 50\n  medbench run --resume qwen7b\n  medbench run --backend openai --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct --name qwen7b-vllm');
@@ -84,7 +89,7 @@ export function registerRun(program: Command): void {
           }
         }
         const prepared: PreparedRun = options.resume
-          ? await prepareResume(db, options.resume)
+          ? await prepareResume(db, options.resume, process.env, { verify: options.verify, onHashProgress: hashProgressReporter() })
           : await prepareNewRun(db, {
               name: options.name!,
               model: options.model!,
@@ -99,6 +104,8 @@ export function registerRun(program: Command): void {
               promptFile: options.prompt,
               temperature: options.temperature,
               maxTokens: options.maxTokens,
+              verify: options.verify,
+              onHashProgress: hashProgressReporter(),
             });
         const { run, backend } = prepared;
         const controller = new AbortController();
@@ -111,10 +118,13 @@ export function registerRun(program: Command): void {
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
-        const progress = new ProgressLine();
+        // Redrawn every 250 ms from the latest state (ETA from recent pairs, live tokens/s).
+        const tracker = new ProgressTracker();
+        const progress = new LiveProgressLine(() => describeLiveProgress(tracker.snapshot()));
+        progress.start();
         try {
-          const result = await executeRun(db, run, backend, { signal: controller.signal, onProgress: (p) => progress.update(describeProgress(p)) });
-          progress.done();
+          const result = await executeRun(db, run, backend, { signal: controller.signal, onProgress: (p) => tracker.onProgress(p), onTokens: (n) => tracker.onTokens(n) });
+          progress.stop();
           const summary = { ...runSummary(getRun(db, run.name)), predictedNow: result.predicted };
           if (options.json) printJson(summary);
           else process.stdout.write(`${formatRunSummary(summary)}\n`);
@@ -123,19 +133,13 @@ export function registerRun(program: Command): void {
             process.exitCode = 130;
           }
         } finally {
-          progress.done();
+          progress.stop();
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           await backend.dispose();
         }
       }, 'existing');
     });
-}
-
-function describeProgress(p: RunProgress): string {
-  const pct = p.total > 0 ? ((p.done / p.total) * 100).toFixed(1) : '0.0';
-  const tokens = p.promptTokens + p.generatedTokens > 0 ? `, prompt ${p.promptTokensPerSecond.toFixed(0)} tok/s, generation ${p.generatedTokensPerSecond.toFixed(1)} tok/s` : '';
-  return `${p.done}/${p.total} pairs (${pct}%)${p.invalid ? `, ${p.invalid} invalid` : ''}, ETA ${formatDuration(p.eta)}${tokens}`;
 }
 
 type RunSummary = ReturnType<typeof runSummary>;

@@ -119,7 +119,9 @@ export function registerRunsManagement(program: Command): void {
     .description('rename a run (its predictions, plan and manifest stay)')
     .option('--db <file>', 'database file')
     .option('--json', 'print one JSON object')
-    .action(async (oldName: string, newName: string, options: { db?: string; json?: boolean }) => {
+    .action(async (oldName: string, newName: string, _options: unknown, command: Command) => {
+      // `runs` itself takes --db and --json: commander gives them to it, so read them merged.
+      const options = command.optsWithGlobals<{ db?: string; json?: boolean }>();
       const run = await withStore(options, (db) => renameRun(db, oldName, newName), 'existing');
       if (options.json) printJson({ renamed: oldName, name: run.name });
       else process.stdout.write(`Renamed run "${oldName}" to "${run.name}".\n`);
@@ -131,7 +133,8 @@ export function registerRunsManagement(program: Command): void {
     .option('--yes', 'do not ask; needed when not on a terminal')
     .option('--db <file>', 'database file')
     .option('--json', 'print one JSON object')
-    .action(async (name: string, options: { yes?: boolean; db?: string; json?: boolean }) => {
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<{ yes?: boolean; db?: string; json?: boolean }>();
       if (!options.yes) {
         if (!process.stdin.isTTY) throw new UsageError(`deleting run "${name}" cannot be undone: add --yes to confirm`);
         const { createInterface } = await import('node:readline/promises');

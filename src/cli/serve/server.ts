@@ -3,7 +3,8 @@
  * work in a browser (or on a machine without the desktop app). Note text is served to this machine
  * only, and only to someone holding the token printed at start:
  *   - bound to 127.0.0.1, never another interface;
- *   - a random token per start, given once in the URL, then kept in an HttpOnly SameSite=Strict cookie;
+ *   - a random token per start, given once in the URL, then kept in an HttpOnly SameSite=Strict cookie named
+ *     with the port (medbench_token_<port>); calls take the cookie or a Bearer header, never ?token=;
  *   - the Host header must name 127.0.0.1/localhost and this port (a DNS-rebinding page cannot pass),
  *     and a cross-site Origin is refused;
  *   - calls are JSON POSTs validated by the contract, with a size limit;
@@ -18,7 +19,13 @@ import { UserError } from '../../core/errors';
 import { dispatchCall, isCallError, isCallName, type CallHandlers, type EventName } from '../../shared/contract';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-const TOKEN_COOKIE = 'medbench_token';
+/**
+ * The cookie carries this start's token; its name holds the port, so a second `medbench serve` on another port sets
+ * its own cookie instead of overwriting this one (browsers do not scope cookies by port).
+ */
+export function tokenCookieName(port: number): string {
+  return `medbench_token_${port}`;
+}
 
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; " +
@@ -93,11 +100,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (queryToken !== null && tokensEqual(queryToken, token) && request.method === 'GET' && !url.pathname.startsWith('/api/')) {
       // Keep the token out of the address bar and history: a cookie carries it from now on.
       url.searchParams.delete('token');
-      response.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      response.setHeader('Set-Cookie', `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
       response.setHeader('Location', `${url.pathname}${url.search}`);
       return send(response, 303, 'text/plain; charset=utf-8', 'token accepted');
     }
-    if (!authorized(request, queryToken, token)) {
+    // The address's ?token= is only traded for the cookie above: never accepted on a call, where it would end up
+    // in logs and histories.
+    if (!authorized(request, token, tokenCookieName(port))) {
       return send(response, 401, 'text/plain; charset=utf-8', 'unauthorized: open the address printed by `medbench serve` (it carries the token for this start)');
     }
 
@@ -210,13 +219,13 @@ function isInside(folder: string, file: string): boolean {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
-function authorized(request: http.IncomingMessage, queryToken: string | null, token: string): boolean {
+function authorized(request: http.IncomingMessage, token: string, cookieName: string): boolean {
   const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
   const cookie = (request.headers.cookie ?? '')
     .split(';')
     .map((part) => part.trim().split('='))
-    .find(([key]) => key === TOKEN_COOKIE)?.[1];
-  return [bearer, cookie, queryToken].some((candidate) => candidate != null && tokensEqual(candidate, token));
+    .find(([key]) => key === cookieName)?.[1];
+  return [bearer, cookie].some((candidate) => candidate != null && tokensEqual(candidate, token));
 }
 
 function tokensEqual(candidate: string, token: string): boolean {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { recordAudit, statFile } from '../audit';
 import { resolveDataset } from '../data/datasets';
 import { sha256Hex } from '../data/input-file';
+import { csvCell } from '../export/csv-cell';
 import { formatSpanList } from '../data/spans';
 import { UserError } from '../errors';
 import type { Db } from '../store/database';
@@ -34,8 +35,9 @@ export interface DatasetRawExport {
 
 export class ExportError extends UserError {}
 
+/** Through the shared neutraliser: a desc or rationale starting with "=" must not become a spreadsheet formula. */
 function cell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return csvCell(value);
 }
 
 export function exportDatasetRaw(db: Db, datasetName: string, out: string): DatasetRawExport {

@@ -1,6 +1,7 @@
 import { MAX_PAIR_ROWS, readCsvTable, type CsvRow } from './csv-table';
 import type { ImportProblem } from './problems';
 import { parseSpanList, SpanParseError, type Span } from './spans';
+import { isIcd10Shaped } from './icd-code';
 
 export type AnnotationFormat = 'raw' | 'processed';
 
@@ -76,6 +77,10 @@ function parseAnnotationRow(csvRow: CsvRow, format: AnnotationFormat): Annotatio
     const task = TASK_ID.exec(taskId);
     if (!task) return bad(`task_id ${JSON.stringify(taskId)} is not subject_id_hadm_id`);
     if (code === '') return bad('code is empty');
+    if (!isIcd10Shaped(code)) {
+      const shown = JSON.stringify(code.length > 40 ? `${code.slice(0, 37)}...` : code);
+      return { problem: problemAt(csvRow, 'bad-code', taskId || null, null, `code ${shown} is not an ICD-10-CM or ICD-10-PCS code`) };
+    }
     const desc = csvRow.get('desc').trim();
     if (desc === '') return bad('desc is empty');
     const goldText = csvRow.get('gold').trim().toLowerCase();

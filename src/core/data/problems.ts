@@ -1,5 +1,5 @@
 /** Why a row of an input file did not become a pair (or a prediction). */
-export type ProblemKind = 'missing-note' | 'span-out-of-range' | 'duplicate-pair' | 'bad-row';
+export type ProblemKind = 'missing-note' | 'span-out-of-range' | 'duplicate-pair' | 'bad-row' | 'bad-code';
 
 export interface ImportProblem {
   kind: ProblemKind;

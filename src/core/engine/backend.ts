@@ -65,6 +65,11 @@ export interface ConceptResult {
 }
 
 export interface BackendRunOptions {
+  /**
+   * Called as a backend generates, with the number of tokens generated since its last call, so
+   * progress and tokens/s move during a long answer (optional: a backend that cannot tell skips it).
+   */
+  onTokens?: (generated: number) => void;
   votes: number;
   seed: number;
   labels: LabelMode;

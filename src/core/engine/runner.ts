@@ -23,6 +23,8 @@ export interface RunProgress {
 export interface ExecuteOptions {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /** Tokens generated since the last call, while answers are still being generated (see BackendRunOptions.onTokens). */
+  onTokens?: (generated: number) => void;
 }
 
 export interface ExecuteResult {
@@ -78,6 +80,7 @@ export async function executeRun(db: Db, run: RunRecord, backend: InferenceBacke
     seed: settings.seed,
     labels: settings.labels,
     signal: stop.signal,
+    ...(options.onTokens ? { onTokens: options.onTokens } : {}),
     ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
   };
 

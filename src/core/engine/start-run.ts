@@ -1,5 +1,5 @@
 import { resolveDataset } from '../data/datasets';
-import { getModelById, resolveModel, type ModelRecord } from '../models/registry';
+import { getModelById, ModelChangedError, resolveModel, verifyModelFile, type HashOptions, type ModelRecord } from '../models/registry';
 import type { Db } from '../store/database';
 import { describeSqliteError } from '../store/errors';
 import { APP_VERSION } from '../version';
@@ -37,6 +37,10 @@ export interface NewRunRequest {
   promptFile?: string;
   temperature?: number;
   maxTokens?: number;
+  /** Hash the model file again even when its path, size, mtime and inode are unchanged (`--verify`). */
+  verify?: boolean;
+  /** Progress of hashing a model file (registration, or a changed file). */
+  onHashProgress?: HashOptions['onHashProgress'];
 }
 
 export interface PreparedRun {
@@ -62,7 +66,7 @@ export async function prepareNewRun(db: Db, request: NewRunRequest, baseEnv: Nod
   // A host not allowed, a missing key: refused here, before the run exists or any connection is made.
   definition.check?.(options, env);
   const dataset = resolveDataset(db, request.dataset);
-  const model = definition.model === 'file' ? await resolveModel(db, request.model) : null;
+  const model = definition.model === 'file' ? await resolveModel(db, request.model, { verify: request.verify, onHashProgress: request.onHashProgress }) : null;
   const settings: RunSettings = {
     backend: definition.id,
     modelId: model?.id ?? null,
@@ -96,7 +100,7 @@ export async function prepareNewRun(db: Db, request: NewRunRequest, baseEnv: Nod
 }
 
 /** Re-creates the backend of an existing run with its recorded settings. */
-export async function prepareResume(db: Db, name: string, env: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
+export async function prepareResume(db: Db, name: string, env: NodeJS.ProcessEnv = process.env, hashOptions: HashOptions = {}): Promise<PreparedRun> {
   const run = getRun(db, name);
   if (run.backend === 'external') throw new RunError(`run "${name}" holds imported predictions; there is nothing to resume`);
   const { backend: definition, options } = backendOfRun(run.settings);
@@ -104,11 +108,13 @@ export async function prepareResume(db: Db, name: string, env: NodeJS.ProcessEnv
   const model = run.settings.modelId !== null ? getModelById(db, run.settings.modelId) : null;
   if (model?.missing) throw new RunError(`run "${name}" used ${model.fileName}, which is no longer at ${model.path}; register the same file again (medbench models add PATH) to resume`);
   if (model) {
-    // The file at the registered path may have been replaced since: resuming would mix two models.
-    const { sha256File } = await import('../models/gguf');
-    const current = await sha256File(model.path);
-    if (current !== model.sha256) {
-      throw new RunError(`run "${name}" was made with ${model.fileName} of sha256 ${model.sha256}, but the file at ${model.path} now has sha256 ${current}; resuming would mix two models`);
+    // The file at the registered path may have been replaced since: resuming would mix two models. Hashed again
+    // only when its path, size, mtime or inode changed, or with --verify.
+    try {
+      await verifyModelFile(db, model, hashOptions);
+    } catch (error) {
+      if (error instanceof ModelChangedError) throw new RunError(`run "${name}" was made with a different file: ${error.message}; resuming would mix two models`);
+      throw error;
     }
   }
   return { run, backend: await definition.create({ settings: run.settings, options, model, env }), model };

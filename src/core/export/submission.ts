@@ -10,6 +10,7 @@ import { CodePointIndex } from '../../shared/code-points';
 import { recordAudit, statFile } from '../audit';
 import { sha256Hex } from '../data/input-file';
 import { createZip, writeFileAtomic } from './zip';
+import { csvCell } from './csv-cell';
 
 export const SUBMISSION_ENTRY = 'predictions.csv';
 export const SUBMISSION_COLUMNS = ['task_id', 'code', 'prediction', 'evidence', 'rationale'] as const;
@@ -97,15 +98,14 @@ export function submissionRows(db: Db, run: RunRecord): SubmissionRow[] {
   });
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-/** RFC 4180 CSV with a header; prediction is Python's True/False, evidence a JSON list of strings. */
+/**
+ * RFC 4180 CSV with a header; prediction is Python's True/False, evidence a JSON list of strings. Cells that a
+ * spreadsheet would run as a formula (a rationale starting with "=") are neutralised by csvCell.
+ */
 export function submissionCsv(rows: readonly SubmissionRow[]): string {
   const lines = [SUBMISSION_COLUMNS.join(',')];
   for (const row of rows) {
-    lines.push([row.taskId, row.code, row.prediction ? 'True' : 'False', JSON.stringify(row.evidence), row.rationale].map(csvField).join(','));
+    lines.push([row.taskId, row.code, row.prediction ? 'True' : 'False', JSON.stringify(row.evidence), row.rationale].map(csvCell).join(','));
   }
   return `${lines.join('\n')}\n`;
 }

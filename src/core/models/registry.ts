@@ -31,19 +31,98 @@ function toRecord(row: ModelRow): ModelRecord {
   return { ...row, hasChatTemplate: row.hasChatTemplate === 1, copied: row.copied === 1, missing: !fs.existsSync(row.path) };
 }
 
+/** What identifies a file's bytes without reading them: trusted while all four match (the hash is taken once). */
+export interface FileIdentity {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+export function fileIdentity(file: string): FileIdentity {
+  const stat = fs.statSync(file);
+  return { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, dev: stat.dev };
+}
+
+function sameIdentity(a: FileIdentity | null, b: FileIdentity): boolean {
+  return a !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.dev === b.dev;
+}
+
+/** The identity recorded when the model's hash was last taken (kept in metadata_json; null for older entries). */
+function storedIdentity(db: Db, id: number): FileIdentity | null {
+  const row = db.prepare('SELECT metadata_json AS json FROM models WHERE id = ?').get(id) as { json: string | null } | undefined;
+  if (!row?.json) return null;
+  try {
+    const identity = (JSON.parse(row.json) as { fileIdentity?: FileIdentity }).fileIdentity;
+    return identity && typeof identity.size === 'number' ? identity : null;
+  } catch {
+    return null;
+  }
+}
+
+function recordIdentity(db: Db, id: number, identity: FileIdentity): void {
+  const row = db.prepare('SELECT metadata_json AS json FROM models WHERE id = ?').get(id) as { json: string | null } | undefined;
+  let metadata: Record<string, unknown> = {};
+  try {
+    metadata = row?.json ? (JSON.parse(row.json) as Record<string, unknown>) : {};
+  } catch {
+    metadata = {};
+  }
+  db.prepare('UPDATE models SET metadata_json = ? WHERE id = ?').run(JSON.stringify({ ...metadata, fileIdentity: identity }), id);
+}
+
+export interface HashOptions {
+  /** Called as the file is read (a 5 GB model takes seconds, far more from a cold disk). */
+  onHashProgress?: (progress: { bytesHashed: number; totalBytes: number }) => void;
+  /** Hash again even when path, size, mtime and inode are unchanged. */
+  verify?: boolean;
+}
+
+export class ModelChangedError extends UserError {}
+
+/**
+ * Makes sure the registered file is still the one that was hashed. Trusted without reading it while its path,
+ * size, mtime, inode and device match what was recorded at the last hash; otherwise (or with `verify`) it is hashed
+ * again: a different hash throws, the same hash records the new identity (a copy, a touch).
+ */
+export async function verifyModelFile(db: Db, model: ModelRecord, options: HashOptions = {}): Promise<{ hashed: boolean }> {
+  const identity = fileIdentity(model.path);
+  if (!options.verify && sameIdentity(storedIdentity(db, model.id), identity)) return { hashed: false };
+  const { sha256File } = await import('./gguf');
+  const current = await sha256File(model.path, options.onHashProgress);
+  if (current !== model.sha256) {
+    throw new ModelChangedError(`${model.fileName} was registered with sha256 ${model.sha256}, but the file at ${model.path} now has sha256 ${current}`);
+  }
+  recordIdentity(db, model.id, identity);
+  return { hashed: true };
+}
+
 /**
  * Registers a GGUF file by path (or copies it into `modelsDir` with `copy`): validated before
- * anything loads, hashed, and described from its own metadata. Registering the same file twice
- * returns the existing entry; a moved file updates its path.
+ * anything loads, hashed once, and described from its own metadata. Registering the same file twice
+ * returns the existing entry without reading it again (see verifyModelFile); a moved file updates its path.
  */
-export async function registerModel(db: Db, file: string, options: { copy?: boolean; modelsDir?: string } = {}): Promise<{ model: ModelRecord; created: boolean }> {
+export async function registerModel(
+  db: Db,
+  file: string,
+  options: { copy?: boolean; modelsDir?: string } & HashOptions = {},
+): Promise<{ model: ModelRecord; created: boolean }> {
   const source = path.resolve(file);
   // node-llama-cpp loads only when a model is actually touched, keeping other commands quick.
   const { inspectGguf, sha256File, validateGgufFile } = await import('./gguf');
+  const identity = fileIdentity(source);
+  if (!options.copy && !options.verify) {
+    const known = db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE path = ?`).all(source) as ModelRow[];
+    const trusted = known.find((row) => sameIdentity(storedIdentity(db, row.id), identity));
+    if (trusted) return { model: toRecord(trusted), created: false };
+  }
   await validateGgufFile(source);
-  const sha256 = await sha256File(source);
+  const sha256 = await sha256File(source, options.onHashProgress);
   const existing = db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE sha256 = ?`).get(sha256) as ModelRow | undefined;
-  if (existing && fs.existsSync(existing.path)) return { model: toRecord(existing), created: false };
+  if (existing && fs.existsSync(existing.path)) {
+    if (existing.path === source) recordIdentity(db, existing.id, identity);
+    return { model: toRecord(existing), created: false };
+  }
 
   let stored = source;
   if (options.copy) {
@@ -59,6 +138,7 @@ export async function registerModel(db: Db, file: string, options: { copy?: bool
   }
   if (existing) {
     db.prepare('UPDATE models SET path = ?, copied = ? WHERE id = ?').run(stored, options.copy ? 1 : 0, existing.id);
+    recordIdentity(db, existing.id, fileIdentity(stored));
     return { model: getModelById(db, existing.id), created: false };
   }
   const info = await inspectGguf(stored);
@@ -77,7 +157,7 @@ export async function registerModel(db: Db, file: string, options: { copy?: bool
       info.quantization,
       info.trainedContext,
       info.hasChatTemplate ? 1 : 0,
-      JSON.stringify(info),
+      JSON.stringify({ ...info, fileIdentity: fileIdentity(stored) }),
       options.copy ? 1 : 0,
       new Date().toISOString(),
     ) as { id: number };
@@ -109,10 +189,12 @@ export function findRegisteredModel(db: Db, ref: string): ModelRecord | null {
 }
 
 /** `--model PATH|ID`: an existing file is registered (if new) and used; otherwise a registered model. */
-export async function resolveModel(db: Db, ref: string): Promise<ModelRecord> {
-  if (fs.existsSync(ref) && fs.statSync(ref).isFile()) return (await registerModel(db, ref)).model;
+export async function resolveModel(db: Db, ref: string, options: HashOptions = {}): Promise<ModelRecord> {
+  if (fs.existsSync(ref) && fs.statSync(ref).isFile()) return (await registerModel(db, ref, options)).model;
   const model = findRegisteredModel(db, ref);
   if (!model) throw new ModelNotFoundError(`"${ref}" is neither a GGUF file nor a registered model (see medbench models list)`);
   if (model.missing) throw new ModelNotFoundError(`model ${model.id} (${model.fileName}) was registered at ${model.path}, but that file is gone; register it again with medbench models add PATH`);
+  // A stat when the file is unchanged; a hash only when it was touched (or with verify).
+  await verifyModelFile(db, model, options);
   return model;
 }

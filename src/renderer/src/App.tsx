@@ -12,6 +12,8 @@ const ModelsView = lazy(() => import('./views/ModelsView').then((m) => ({ defaul
 const PairDetailView = lazy(() => import('./views/PairDetailView').then((m) => ({ default: m.PairDetailView })));
 const PairsView = lazy(() => import('./views/PairsView').then((m) => ({ default: m.PairsView })));
 const RunsView = lazy(() => import('./views/RunsView').then((m) => ({ default: m.RunsView })));
+const BuildView = lazy(() => import('./views/BuildView').then((m) => ({ default: m.BuildView })));
+const AnnotateView = lazy(() => import('./views/AnnotateView').then((m) => ({ default: m.AnnotateView })));
 
 const SECTIONS = [
   { path: 'datasets', label: 'Datasets' },
@@ -20,6 +22,8 @@ const SECTIONS = [
   { path: 'metrics', label: 'Metrics' },
   { path: 'compare', label: 'Compare' },
   { path: 'models', label: 'Models' },
+  { path: 'build', label: 'Build' },
+  { path: 'annotate', label: 'Annotate' },
 ] as const;
 
 export function App() {
@@ -55,6 +59,8 @@ export function App() {
           {section === 'metrics' && <MetricsView query={route.query} />}
           {section === 'compare' && <CompareView query={route.query} />}
           {section === 'models' && <ModelsView />}
+          {section === 'build' && <BuildView />}
+          {section === 'annotate' && <AnnotateView query={route.query} />}
           {!SECTIONS.some((s) => s.path === section) && section !== 'pair' && (
             <p>
               No page here. Go to <a href={href('datasets')}>Datasets</a>.

@@ -6,7 +6,7 @@ import { listAudit } from '../../../src/core/audit';
 import { importDataset } from '../../../src/core/data/import';
 import { backupStore, BackupError } from '../../../src/core/store/backup';
 import { checkStore } from '../../../src/core/store/check';
-import { openStore } from '../../../src/core/store/database';
+import { LATEST_SCHEMA_VERSION, openStore } from '../../../src/core/store/database';
 import { cliEnv, finished, medbench, sleep, spawnMedbench, withReader } from '../../crash/medbench-process';
 import { tempDir } from '../../helpers/mimic-files';
 
@@ -31,7 +31,7 @@ describe('backupStore', () => {
     try {
       const out = path.join(dir, 'copy one.db');
       const report = await backupStore(db, out);
-      expect(report).toMatchObject({ out, schemaVersion: 3 });
+      expect(report).toMatchObject({ out, schemaVersion: LATEST_SCHEMA_VERSION });
       expect(fs.existsSync(`${out}-wal`)).toBe(false);
       expect(checkStore(out)).toMatchObject({ ok: true });
       expect(listAudit(db, { kind: 'backup' })).toEqual([expect.objectContaining({ outputs: [{ role: 'backup', path: out, sha256: report.sha256, bytes: report.bytes }] })]);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LATEST_SCHEMA_VERSION, openStore, schemaVersion } from '../../../src/core/store/database';
+import { LATEST_SCHEMA_VERSION, MEDBENCH_APPLICATION_ID, openStore, schemaVersion } from '../../../src/core/store/database';
 import { StoreError } from '../../../src/core/store/errors';
 import type { Migration } from '../../../src/core/store/migrations';
 import { tempDir } from '../../helpers/mimic-files';
@@ -38,6 +38,7 @@ describe('openStore', () => {
     const file = path.join(dir, 'future.db');
     const raw = new Database(file);
     raw.exec('CREATE TABLE kept (x INTEGER); INSERT INTO kept VALUES (42);');
+    raw.pragma(`application_id = ${MEDBENCH_APPLICATION_ID}`);
     raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 5}`);
     raw.close();
     const before = fs.readFileSync(file);

@@ -15,6 +15,13 @@ const ggufOptions = z
     threads: z.number().int().positive().nullable().default(null),
     batchSize: z.number().int().positive().nullable().default(null),
     parallel: z.number().int().positive().nullable().default(null),
+    // Added with issue 11 (kept in settings.backendOptions; see readOptions for runs made before them).
+    threadsPrompt: z.number().int().positive().nullable().default(null),
+    threadsGeneration: z.number().int().positive().nullable().default(null),
+    decoding: z.enum(['fast', 'grammar']).default('fast'),
+    rationale: z.enum(['on', 'off']).default('on'),
+    thinking: z.enum(['off', 'on']).default('off'),
+    thinkingBudget: z.number().int().positive().nullable().default(null),
   })
   .strict();
 export type GgufOptions = z.infer<typeof ggufOptions>;
@@ -39,6 +46,26 @@ export const ggufBackend: BackendDefinition<GgufOptions> = {
       default: null,
       description: 'notes in flight on parallel context sequences (default: 1 on the CPU; on a GPU as many as fit in memory, up to 4)',
     },
+    { name: 'threadsPrompt', flag: '--threads-prompt', type: 'integer', min: 1, default: null, description: 'CPU threads for prompt evaluation (default: --threads, else the math cores)' },
+    {
+      name: 'threadsGeneration',
+      flag: '--threads-generation',
+      type: 'integer',
+      min: 1,
+      default: null,
+      description: 'CPU threads for generating tokens (default: --threads, else 1 for models under 256 MB, the math cores above)',
+    },
+    {
+      name: 'decoding',
+      flag: '--decoding',
+      type: 'enum',
+      choices: ['fast', 'grammar'],
+      default: 'fast',
+      description: 'fast: label from the label position’s logits, evidence under a token mask, free rationale; grammar: the whole answer under the JSON grammar',
+    },
+    { name: 'rationale', flag: '--rationale', type: 'enum', choices: ['on', 'off'], default: 'on', description: 'off: no rationale (label and evidence only; faster sweeps)' },
+    { name: 'thinking', flag: '--thinking', type: 'enum', choices: ['off', 'on'], default: 'off', description: 'on: a reasoning model thinks before answering (Qwen3 <think>)' },
+    { name: 'thinkingBudget', flag: '--thinking-budget', type: 'integer', min: 1, default: null, description: 'most tokens of the thought segment (default: 512)' },
   ],
   schema: ggufOptions,
   readOptions: (settings: RunSettings) => ({
@@ -48,8 +75,18 @@ export const ggufBackend: BackendDefinition<GgufOptions> = {
     threads: settings.threads,
     batchSize: settings.batchSize,
     parallel: settings.parallel ?? null,
+    threadsPrompt: settings.backendOptions?.threadsPrompt ?? null,
+    threadsGeneration: settings.backendOptions?.threadsGeneration ?? null,
+    // A run made before the fast path existed resumes on the grammar path it started with.
+    decoding: settings.backendOptions?.decoding ?? 'grammar',
+    rationale: settings.backendOptions?.rationale ?? 'on',
+    thinking: settings.backendOptions?.thinking ?? 'off',
+    thinkingBudget: settings.backendOptions?.thinkingBudget ?? null,
   }),
-  toSettings: (options) => ({ ...options }),
+  toSettings: ({ threadsPrompt, threadsGeneration, decoding, rationale, thinking, thinkingBudget, ...historical }) => ({
+    ...historical,
+    backendOptions: { threadsPrompt, threadsGeneration, decoding, rationale, thinking, thinkingBudget },
+  }),
   async create({ settings, options, model }) {
     if (!model) throw new Error('the gguf backend needs a registered model');
     // node-llama-cpp is loaded only when a model runs: baseline runs and the rest of the CLI stay light.
@@ -67,6 +104,12 @@ export const ggufBackend: BackendDefinition<GgufOptions> = {
       ...(settings.maxTokens !== null ? { maxTokens: settings.maxTokens } : {}),
       ...(options.parallel ? { sequences: options.parallel } : {}),
       ...(settings.promptFile !== null ? { promptTemplate: loadPromptTemplate(settings.promptFile) } : {}),
+      ...(options.threadsPrompt !== null ? { threadsPrompt: options.threadsPrompt } : {}),
+      ...(options.threadsGeneration !== null ? { threadsGeneration: options.threadsGeneration } : {}),
+      decoding: options.decoding,
+      rationale: options.rationale === 'on',
+      thinking: options.thinking,
+      ...(options.thinkingBudget !== null ? { thinkingBudget: options.thinkingBudget } : {}),
     });
   },
 };

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { CallRequest, CallResponse } from '../../../shared/contract';
-import { ApiError, call, useApi } from '../api';
+import { call, useApi } from '../api';
 import { Empty, ErrorBox, Loading } from '../components';
+import { PathField } from '../components/PathField';
 import { href, useCall } from '../hooks';
 
 export function DatasetsView() {
@@ -32,10 +33,12 @@ function DatasetTable({ datasets }: { datasets: Dataset[] }) {
   const [problemsOf, setProblemsOf] = useState<string | null>(null);
   return (
     <>
+      <div className="table-scroll" role="region" aria-label="Imported datasets" tabIndex={0}>
       <table className="data-table" aria-label="Datasets">
         <thead>
           <tr>
             <th>Dataset</th>
+            <th>Actions</th>
             <th className="num">Pairs</th>
             <th className="num">Positive</th>
             <th className="num">Negative</th>
@@ -44,7 +47,6 @@ function DatasetTable({ datasets }: { datasets: Dataset[] }) {
             <th className="num">Notes</th>
             <th>Last import</th>
             <th className="num">Problems</th>
-            <th />
           </tr>
         </thead>
         <tbody>
@@ -52,6 +54,9 @@ function DatasetTable({ datasets }: { datasets: Dataset[] }) {
             <tr key={d.name}>
               <td>
                 <strong>{d.name}</strong>
+              </td>
+              <td>
+                <a href={href('pairs', { dataset: d.name })}>Browse pairs</a>
               </td>
               <td className="num">{d.pairs}</td>
               <td className="num">{d.positives}</td>
@@ -69,13 +74,11 @@ function DatasetTable({ datasets }: { datasets: Dataset[] }) {
                   0
                 )}
               </td>
-              <td>
-                <a href={href('pairs', { dataset: d.name })}>Browse pairs</a>
-              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      </div>
       {problemsOf && <ImportProblems dataset={problemsOf} />}
     </>
   );
@@ -127,17 +130,6 @@ function ImportForm({ onImported }: { onImported: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const [report, setReport] = useState<CallResponse<'importDataset'> | null>(null);
-  const [dialog, setDialog] = useState<'unknown' | 'unavailable'>('unknown');
-
-  const choose = async (purpose: Purpose, set: (path: string) => void) => {
-    try {
-      const { path } = await call(api, 'chooseFile', { purpose });
-      if (path) set(path);
-    } catch (e) {
-      if (e instanceof ApiError && e.kind === 'unavailable') setDialog('unavailable');
-      else setError(e as Error);
-    }
-  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -161,17 +153,7 @@ function ImportForm({ onImported }: { onImported: () => void }) {
   };
 
   const fileField = (label: string, value: string, set: (v: string) => void, purpose: Purpose, placeholder: string, name: string) => (
-    <label className="field">
-      <span>{label}</span>
-      <span className="file-field">
-        <input name={name} value={value} onChange={(e) => set(e.target.value)} placeholder={placeholder} spellCheck={false} autoComplete="off" />
-        {dialog !== 'unavailable' && (
-          <button type="button" onClick={() => void choose(purpose, set)}>
-            Choose…
-          </button>
-        )}
-      </span>
-    </label>
+    <PathField label={label} name={name} value={value} onChange={set} mode="read-file" purpose={purpose} placeholder={placeholder} />
   );
 
   return (
@@ -186,19 +168,18 @@ function ImportForm({ onImported }: { onImported: () => void }) {
           <input type="radio" name="format" checked={format === 'processed'} onChange={() => setFormat('processed')} /> processed CSV (text included)
         </label>
       </fieldset>
-      {fileField('Annotations file', annotations, setAnnotations, format === 'raw' ? 'annotations' : 'processed', format === 'raw' ? '/path/to/dataset_raw.csv' : '/path/to/processed.csv', 'annotations')}
-      {format === 'raw' && fileField('Notes file (MIMIC-IV-Note discharge.csv.gz)', notes, setNotes, 'notes', '/path/to/discharge.csv.gz', 'notes')}
+      {fileField('Annotations file', annotations, setAnnotations, format === 'raw' ? 'annotations' : 'processed', format === 'raw' ? '~/medicalbench/dataset_raw.csv' : '~/medicalbench/processed.csv', 'annotations')}
+      {format === 'raw' && fileField('Notes file (MIMIC-IV-Note discharge.csv.gz)', notes, setNotes, 'notes', '~/mimic-iv-note/discharge.csv.gz', 'notes')}
       <label className="field">
         <span>Dataset name (optional; re-importing under a name updates it)</span>
         <input name="dataset" value={dataset} onChange={(e) => setDataset(e.target.value)} placeholder="medicalbench" />
       </label>
-      {dialog === 'unavailable' && <p className="muted">No file dialog in a browser tab: type the full path of each file on this machine.</p>}
       <div className="actions">
         <button className="primary" type="submit" disabled={busy || !annotations.trim() || (format === 'raw' && !notes.trim())}>
           {busy ? 'Importing… (large notes files take a minute)' : 'Import'}
         </button>
       </div>
-      {error && <ErrorBox error={error} hint="Check the paths (absolute paths on this machine) and the file format." />}
+      {error && <ErrorBox error={error} hint="Check the paths (on this machine; ~ is your home folder) and the file format." />}
       {report && (
         <p className="success" role="status">
           {report.outcome === 'unchanged' ? 'Nothing changed: ' : 'Imported '}

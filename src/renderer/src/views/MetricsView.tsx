@@ -1,6 +1,6 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { CallResponse } from '../../../shared/contract';
-import { Empty, ErrorBox, Loading } from '../components';
+import { Empty, ErrorBox, Loading, Warnings } from '../components';
 import { href, navigate, useCall } from '../hooks';
 import { interval, percent } from '../lib/format';
 import { ProbabilityCharts } from '../components/ProbabilityCharts';
@@ -65,18 +65,24 @@ function RunMetrics({ run }: { run: string }) {
         {s.dataset}: {s.n} pairs · {s.missing} not predicted yet · {s.invalid} invalid · status {s.status}. Intervals: {Math.round(s.bootstrap.level * 100)}% percentile bootstrap,{' '}
         {s.bootstrap.resamples.toLocaleString()} resamples of pairs. Missing and invalid answers count as False with no evidence, as in the official scoring.
       </p>
+      <Warnings warnings={s.warnings} />
       <div className="cards">
         <MetricCard label="Precision" value={s.precision} ci={s.precisionCi} />
         <MetricCard label="Recall" value={s.recall} ci={s.recallCi} />
         <MetricCard label="F1" value={s.f1} ci={s.f1Ci} />
         <MetricCard label="Evidence recall" value={s.evidenceRecall} ci={s.evidenceRecallCi} note={`over ${s.evidencePairs} pairs with gold evidence`} />
       </div>
+      <div className="panel">
+        <h2>Against reference predictors on the same {s.n} pairs</h2>
+        <ReferenceTable score={s} />
+      </div>
       <div className="metrics-grid">
         <div className="panel">
           <h2>Confusion matrix</h2>
           <ConfusionMatrix score={s} run={run} />
           <p className="muted small">
-            Accuracy {percent(s.accuracy)} · specificity {percent(s.specificity)}
+            Accuracy {percent(s.accuracy)} · specificity {percent(s.specificity)} · balanced accuracy <span data-testid="balanced-accuracy">{percent(s.balancedAccuracy)}</span> · MCC{' '}
+            <span data-testid="mcc">{signed(s.mcc)}</span>
           </p>
         </div>
         <div className="panel">
@@ -118,8 +124,16 @@ function RunMetrics({ run }: { run: string }) {
           </thead>
           <tbody>
             {[...s.byChapter, ...s.byKind.map((g) => ({ ...g, group: `All ${g.group}` }))].map((g) => (
-              <tr key={g.group}>
-                <td>{g.group}</td>
+              <tr key={g.group} data-small-n={g.smallN || undefined}>
+                <td>
+                  {g.group}
+                  {g.smallN && (
+                    <span className="muted small" title="fewer than 10 pairs: these percentages carry little weight">
+                      {' '}
+                      (few pairs)
+                    </span>
+                  )}
+                </td>
                 <td className="num">{g.metrics.n}</td>
                 <td className="num">{g.metrics.tp}</td>
                 <td className="num">{g.metrics.fp}</td>
@@ -207,5 +221,45 @@ function ChapterChart({ groups }: { groups: Score['byChapter'] }) {
         </BarChart>
       </ResponsiveContainer>
     </div>
+  );
+}
+
+/** MCC in [-1, 1] with its sign; n/a when undefined. */
+function signed(value: number | null): string {
+  return value === null ? 'n/a' : `${value > 0 ? '+' : value < 0 ? '−' : ''}${Math.abs(value).toFixed(3)}`;
+}
+
+/** The run beside what always-True, always-False and the lexical baseline score on the same pairs. */
+function ReferenceTable({ score: s }: { score: Score }) {
+  const rows = [{ key: s.name, label: s.name, metrics: s as Score['references'][number]['metrics'], reference: false }, ...s.references.map((r) => ({ key: r.reference, label: r.label, metrics: r.metrics, reference: true }))];
+  return (
+    <table className="data-table compact" aria-label="Reference predictors" data-testid="references">
+      <thead>
+        <tr>
+          <th>Predictor</th>
+          <th className="num">Precision</th>
+          <th className="num">Recall</th>
+          <th className="num">F1</th>
+          <th className="num">Specificity</th>
+          <th className="num">Balanced acc.</th>
+          <th className="num">MCC</th>
+          <th className="num">Evidence recall</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key} className={r.reference ? 'reference-row' : undefined} data-reference={r.reference ? r.key : undefined}>
+            <td>{r.reference ? r.label : <strong>{r.label}</strong>}</td>
+            <td className="num">{percent(r.metrics.precision)}</td>
+            <td className="num">{percent(r.metrics.recall)}</td>
+            <td className="num">{percent(r.metrics.f1)}</td>
+            <td className="num">{percent(r.metrics.specificity)}</td>
+            <td className="num">{percent(r.metrics.balancedAccuracy)}</td>
+            <td className="num">{signed(r.metrics.mcc)}</td>
+            <td className="num">{percent(r.metrics.evidenceRecall)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -24,10 +24,12 @@ export function ModelsView() {
         </Empty>
       )}
       {models.data && models.data.models.length > 0 && (
+        <div className="table-scroll" role="region" aria-label="Registered models" tabIndex={0}>
         <table className="data-table" aria-label="Models">
           <thead>
             <tr>
               <th>File</th>
+              <th>Actions</th>
               <th>Architecture</th>
               <th className="num">Parameters</th>
               <th>Quantization</th>
@@ -35,7 +37,6 @@ export function ModelsView() {
               <th className="num">Trained context</th>
               <th>Chat template</th>
               <th>sha256</th>
-              <th />
             </tr>
           </thead>
           <tbody>
@@ -44,6 +45,7 @@ export function ModelsView() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {inspected !== null && <Inspection id={inspected} />}
       <RegisterForm onRegistered={models.reload} />
@@ -58,6 +60,11 @@ function ModelRow({ model: m, onInspect }: { model: Model; onInspect: () => void
         <strong>{m.fileName}</strong>
         <div className="muted small">{m.missing ? <span className="error">file missing: {m.path}</span> : m.path}</div>
       </td>
+      <td>
+        <button className="link" onClick={onInspect} disabled={m.missing}>
+          Fit on this machine
+        </button>
+      </td>
       <td>{m.architecture ?? '–'}</td>
       <td className="num">{m.parameterCount === null ? '–' : formatParameters(m.parameterCount)}</td>
       <td>{m.quantization ?? '–'}</td>
@@ -65,11 +72,6 @@ function ModelRow({ model: m, onInspect }: { model: Model; onInspect: () => void
       <td className="num">{m.trainedContext?.toLocaleString() ?? '–'}</td>
       <td>{m.hasChatTemplate ? 'yes' : <span title="prompts fall back to a generic template">no</span>}</td>
       <td className="mono small">{m.sha256.slice(0, 12)}</td>
-      <td>
-        <button className="link" onClick={onInspect} disabled={m.missing}>
-          Fit on this machine
-        </button>
-      </td>
     </tr>
   );
 }

@@ -1,9 +1,12 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import type { CallResponse, EventPayload } from '../../../shared/contract';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { CallRequest, CallResponse, EventPayload } from '../../../shared/contract';
 import { call, useApi } from '../api';
-import { Empty, ErrorBox, Loading } from '../components';
+import { Empty, ErrorBox, Loading, StatusBadge, Warnings } from '../components';
+import { PathField } from '../components/PathField';
 import { href, useCall } from '../hooks';
 import { duration } from '../lib/format';
+import { NewRunForm } from './RunForm';
+import { RunFiles } from './RunFiles';
 
 type Run = CallResponse<'listRuns'>['runs'][number];
 
@@ -14,38 +17,58 @@ export function RunsView() {
   const models = useCall('listModels', {});
   const [progress, setProgress] = useState<EventPayload<'runProgress'> | null>(null);
   const [finished, setFinished] = useState<EventPayload<'runFinished'> | null>(null);
+  /** The run a Cancel was asked for, until its runFinished arrives. */
+  const [stopping, setStopping] = useState<string | null>(null);
   const [actionError, setActionError] = useState<Error | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
   const reloadRuns = runs.reload;
 
   useEffect(() => {
+    let settle: ReturnType<typeof setTimeout> | undefined;
     const offProgress = api.on('runProgress', (payload) => {
       setProgress(payload);
-      setFinished(null);
+      setFinished((previous) => (previous?.run === payload.run ? null : previous));
     });
     const offFinished = api.on('runFinished', (payload) => {
       setProgress(null);
+      setStopping(null);
       setFinished(payload);
       reloadRuns();
+      // The core lets go of the run just after this event: ask once more so the table settles.
+      settle = setTimeout(reloadRuns, 400);
     });
     return () => {
+      clearTimeout(settle);
       offProgress();
       offFinished();
     };
   }, [api, reloadRuns]);
 
-  // A run started before this page was opened: show its last progress until the next event.
-  const active = runs.data?.active ?? null;
-  const shown = progress ?? (active?.progress ? active.progress : null);
+  // A run started before this page was opened shows its last progress until the next event. A
+  // run whose runFinished arrived is over, whatever a listRuns answer from just before said.
+  const listed = runs.data?.active ?? null;
+  const active = listed && listed.run !== finished?.run ? listed : null;
   const activeName = progress?.run ?? active?.run ?? null;
+  const shown = progress ?? active?.progress ?? null;
 
-  const act = async (work: () => Promise<unknown>) => {
-    setActionError(null);
-    try {
-      await work();
-      reloadRuns();
-    } catch (error) {
-      setActionError(error as Error);
-    }
+  const act = useCallback(
+    async (work: () => Promise<unknown>, done?: string) => {
+      setActionError(null);
+      setMessage(null);
+      try {
+        await work();
+        if (done) setMessage(done);
+        reloadRuns();
+      } catch (error) {
+        setActionError(error as Error);
+      }
+    },
+    [reloadRuns],
+  );
+
+  const cancel = (name: string) => {
+    setStopping(name);
+    void act(() => call(api, 'cancelRun', { name })).then(() => undefined);
   };
 
   return (
@@ -63,229 +86,339 @@ export function RunsView() {
             datasets={datasets.data.datasets.map((d) => d.name)}
             models={models.data?.models ?? []}
             existing={(runs.data?.runs ?? []).map((r) => r.name)}
-            disabled={activeName !== null}
-            onStart={(request) => act(() => call(api, 'startRun', request))}
+            busy={activeName !== null}
+            onStart={(request) =>
+              act(async () => {
+                setFinished(null);
+                await call(api, 'startRun', request);
+              })
+            }
           />
         )
       )}
       {activeName && (
         <div className="panel progress-panel" role="status" aria-live="polite" data-testid="run-progress">
           <div className="progress-head">
-            <strong>Running {activeName}</strong>
-            <button onClick={() => void act(() => call(api, 'cancelRun', { name: activeName }))}>Cancel</button>
+            <strong>
+              {stopping === activeName ? 'Stopping' : 'Running'} {activeName}
+            </strong>
+            <button onClick={() => cancel(activeName)} disabled={stopping === activeName}>
+              {stopping === activeName ? 'Stopping after the pairs in flight…' : 'Cancel'}
+            </button>
           </div>
-          {shown ? (
-            <>
-              <progress max={shown.total || 1} value={shown.done} />
-              <div className="progress-facts">
-                <span>
-                  {shown.done} / {shown.total} pairs
-                </span>
-                <span>ETA {shown.eta === null ? '–' : duration(shown.eta)}</span>
-                <span>{shown.generatedTokensPerSecond.toFixed(1)} generated tok/s</span>
-                <span>{shown.promptTokensPerSecond.toFixed(0)} prompt tok/s</span>
-                {shown.invalid > 0 && <span className="error">{shown.invalid} invalid</span>}
-              </div>
-            </>
-          ) : (
-            <p className="muted">Loading the model and planning the run…</p>
-          )}
+          {shown ? <ProgressFacts progress={shown} /> : <p className="muted">Loading the model and planning the run…</p>}
         </div>
       )}
-      {finished && (
-        <p className={finished.status === 'failed' ? 'error-box' : 'success'} role="status">
+      {finished && !activeName && (
+        <p className={finished.status === 'failed' ? 'error-box' : 'success'} role="status" data-testid="run-finished">
           Run {finished.run} {finished.status}
           {finished.status === 'failed' ? `: ${finished.error}` : ` after ${duration(finished.seconds)} (${finished.predicted} predicted, ${finished.remaining} left)`}.{' '}
           {finished.status !== 'failed' && <a href={href('metrics', { run: finished.run })}>See its metrics</a>}
+          {finished.remaining > 0 && finished.resumable !== false && (
+            <>
+              {' '}
+              <button className="link" onClick={() => void act(() => call(api, 'resumeRun', { name: finished.run }))}>
+                Resume it
+              </button>
+            </>
+          )}
         </p>
       )}
       {actionError && <ErrorBox error={actionError} />}
+      {message && (
+        <p className="success" role="status">
+          {message}
+        </p>
+      )}
       <h2>All runs</h2>
       {runs.error && <ErrorBox error={runs.error} />}
       {!runs.data && !runs.error && <Loading what="runs" />}
       {runs.data && runs.data.runs.length === 0 && <Empty title="No run yet">Start the baseline above: it needs no model and takes seconds.</Empty>}
       {runs.data && runs.data.runs.length > 0 && (
-        <RunTable runs={runs.data.runs} activeName={activeName} onResume={(name) => void act(() => call(api, 'resumeRun', { name }))} />
+        <RunTable
+          runs={runs.data.runs}
+          activeName={activeName}
+          onResume={(name) => void act(() => call(api, 'resumeRun', { name }))}
+          onRename={(name, newName) => act(() => call(api, 'renameRun', { name, newName }), `Renamed ${name} to ${newName}.`)}
+          onDelete={(name) => act(() => call(api, 'deleteRun', { name }).then((r) => setMessage(`Deleted run ${r.deleted} and its ${r.predictions} predictions.`)))}
+        />
+      )}
+      {datasets.data && datasets.data.datasets.length > 0 && (
+        <ImportPredictionsForm datasets={datasets.data.datasets.map((d) => d.name)} existing={(runs.data?.runs ?? []).map((r) => r.name)} onImported={reloadRuns} />
       )}
     </section>
   );
 }
 
-function NewRunForm({
-  datasets,
-  models,
-  existing,
-  disabled,
-  onStart,
-}: {
-  datasets: string[];
-  models: CallResponse<'listModels'>['models'];
-  existing: string[];
-  disabled: boolean;
-  onStart: (request: { name: string; model: string; dataset: string; strategy: 'note-major' | 'naive'; votes: number; limit?: number }) => Promise<void>;
-}) {
-  const [dataset, setDataset] = useState(datasets[0]!);
-  const [model, setModel] = useState('baseline');
-  const [modelPath, setModelPath] = useState('');
-  const [strategy, setStrategy] = useState<'note-major' | 'naive'>('note-major');
-  const [votes, setVotes] = useState(1);
-  const [limit, setLimit] = useState('');
-  const suggested = uniqueName(model === 'path' ? 'model' : model === 'baseline' ? 'baseline' : (models.find((m) => String(m.id) === model)?.fileName.replace(/\.gguf$/i, '') ?? 'run'), existing);
-  const [name, setName] = useState('');
-  const [starting, setStarting] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setStarting(true);
-    const limitNumber = Number(limit);
-    await onStart({
-      name: name.trim() || suggested,
-      model: model === 'path' ? modelPath.trim() : model,
-      dataset,
-      strategy,
-      votes,
-      ...(limit.trim() && Number.isInteger(limitNumber) && limitNumber > 0 ? { limit: limitNumber } : {}),
-    });
-    setName('');
-    setStarting(false);
-  };
-
-  return (
-    <form className="panel form run-form" onSubmit={(e) => void submit(e)} aria-label="Start a run">
-      <h2>New run</h2>
-      <div className="form-grid">
-        <label className="field">
-          <span>Dataset</span>
-          <select name="dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
-            {datasets.map((d) => (
-              <option key={d}>{d}</option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Model</span>
-          <select name="model" value={model} onChange={(e) => setModel(e.target.value)}>
-            <option value="baseline">baseline (lexical matcher, no model)</option>
-            {models
-              .filter((m) => !m.missing)
-              .map((m) => (
-                <option key={m.id} value={String(m.id)}>
-                  {m.fileName}
-                </option>
-              ))}
-            <option value="path">a GGUF file by path…</option>
-          </select>
-        </label>
-        {model === 'path' && (
-          <label className="field">
-            <span>GGUF path</span>
-            <input name="model-path" value={modelPath} onChange={(e) => setModelPath(e.target.value)} placeholder="/models/model.Q4_K_M.gguf" spellCheck={false} />
-          </label>
-        )}
-        <label className="field">
-          <span>Strategy</span>
-          <select name="strategy" value={strategy} onChange={(e) => setStrategy(e.target.value as 'note-major' | 'naive')}>
-            <option value="note-major">note-major (reuses each note&apos;s prompt)</option>
-            <option value="naive">naive (every pair from scratch)</option>
-          </select>
-        </label>
-        <label className="field narrow">
-          <span>Votes</span>
-          <input name="votes" type="number" min={1} max={15} value={votes} onChange={(e) => setVotes(Math.max(1, Number(e.target.value) || 1))} />
-        </label>
-        <label className="field narrow">
-          <span>Limit (first N pairs)</span>
-          <input name="limit" type="number" min={1} value={limit} onChange={(e) => setLimit(e.target.value)} placeholder="all" />
-        </label>
-        <label className="field">
-          <span>Run name</span>
-          <input name="name" value={name} onChange={(e) => setName(e.target.value)} placeholder={suggested} />
-        </label>
-      </div>
-      <div className="actions">
-        <button className="primary" type="submit" disabled={disabled || starting || (model === 'path' && !modelPath.trim())}>
-          {disabled ? 'A run is going…' : starting ? 'Starting…' : 'Start run'}
-        </button>
-      </div>
-    </form>
-  );
-}
-
-function uniqueName(base: string, existing: string[]): string {
-  if (!existing.includes(base)) return base;
-  for (let i = 2; ; i++) if (!existing.includes(`${base}-${i}`)) return `${base}-${i}`;
-}
-
-function RunTable({ runs, activeName, onResume }: { runs: Run[]; activeName: string | null; onResume: (name: string) => void }) {
-  const [open, setOpen] = useState<string | null>(null);
-  return (
-    <table className="data-table" aria-label="Runs">
-      <thead>
-        <tr>
-          <th>Run</th>
-          <th>Status</th>
-          <th>Dataset</th>
-          <th>Model</th>
-          <th>Strategy</th>
-          <th className="num">Votes</th>
-          <th className="num">Pairs</th>
-          <th className="num">Invalid</th>
-          <th className="num">Time</th>
-          <th>Created</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((run) => (
-          <RunRow key={run.name} run={run} active={run.name === activeName} open={open === run.name} onToggle={() => setOpen(open === run.name ? null : run.name)} onResume={onResume} />
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function RunRow({ run, active, open, onToggle, onResume }: { run: Run; active: boolean; open: boolean; onToggle: () => void; onResume: (name: string) => void }) {
-  const canResume = !active && run.backend !== 'external' && (run.status === 'stopped' || run.status === 'failed' || (run.status === 'running' && run.done < run.planned));
+function ProgressFacts({ progress: p }: { progress: EventPayload<'runProgress'> }) {
   return (
     <>
-      <tr data-run={run.name}>
+      <progress max={p.total || 1} value={p.done} aria-label={`${p.done} of ${p.total} pairs`} />
+      <div className="progress-facts" data-testid="progress-facts">
+        <span>
+          {p.done} / {p.total} pairs
+        </span>
+        {p.inFlightTokens !== undefined && p.inFlightTokens > 0 && <span title="tokens generated so far for the pairs being answered">{p.inFlightTokens} tokens in flight</span>}
+        <span title="from the recent pairs (a moving window)">ETA {p.eta === null ? '–' : duration(p.eta)}</span>
+        {p.pairsPerSecond !== undefined && p.pairsPerSecond !== null && <span>{p.pairsPerSecond >= 1 ? `${p.pairsPerSecond.toFixed(1)} pairs/s` : `${(1 / p.pairsPerSecond).toFixed(1)} s/pair`}</span>}
+        <span>{p.generatedTokensPerSecond.toFixed(1)} generated tok/s</span>
+        <span>{p.promptTokensPerSecond.toFixed(0)} prompt tok/s</span>
+        {p.invalid > 0 && <span className="error">{p.invalid} invalid</span>}
+      </div>
+    </>
+  );
+}
+
+/** Whether Resume applies: the core says so (resumable); never for the run going now. */
+function canResume(run: Run, active: boolean): boolean {
+  return !active && run.resumable;
+}
+
+function RunTable({
+  runs,
+  activeName,
+  onResume,
+  onRename,
+  onDelete,
+}: {
+  runs: Run[];
+  activeName: string | null;
+  onResume: (name: string) => void;
+  onRename: (name: string, newName: string) => Promise<void>;
+  onDelete: (name: string) => Promise<void>;
+}) {
+  const [open, setOpen] = useState<{ run: string; panel: 'manifest' | 'files' | 'rename' | 'delete' } | null>(null);
+  const toggle = (run: string, panel: 'manifest' | 'files' | 'rename' | 'delete') => setOpen(open?.run === run && open.panel === panel ? null : { run, panel });
+  return (
+    <div className="table-scroll" role="region" aria-label="All runs" tabIndex={0}>
+      <table className="data-table runs-table" aria-label="Runs">
+        <thead>
+          <tr>
+            <th>Run</th>
+            <th>Actions</th>
+            <th>Status</th>
+            <th>Dataset</th>
+            <th>Model</th>
+            <th>Strategy</th>
+            <th className="num">Votes</th>
+            <th className="num">Pairs</th>
+            <th className="num">Invalid</th>
+            <th className="num">Time</th>
+            <th>Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((run) => {
+            const active = run.name === activeName;
+            const panel = open?.run === run.name ? open.panel : null;
+            return (
+              <RunRow
+                key={run.name}
+                run={run}
+                active={active}
+                panel={panel}
+                onToggle={(p) => toggle(run.name, p)}
+                onClose={() => setOpen(null)}
+                onResume={onResume}
+                onRename={onRename}
+                onDelete={onDelete}
+              />
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RunRow({
+  run,
+  active,
+  panel,
+  onToggle,
+  onClose,
+  onResume,
+  onRename,
+  onDelete,
+}: {
+  run: Run;
+  active: boolean;
+  panel: 'manifest' | 'files' | 'rename' | 'delete' | null;
+  onToggle: (panel: 'manifest' | 'files' | 'rename' | 'delete') => void;
+  onClose: () => void;
+  onResume: (name: string) => void;
+  onRename: (name: string, newName: string) => Promise<void>;
+  onDelete: (name: string) => Promise<void>;
+}) {
+  const status = active ? 'running' : run.status;
+  return (
+    <>
+      <tr data-run={run.name} data-status={status}>
         <td>
           <strong>{run.name}</strong>
+          {run.prompt && <div className="muted small">prompt: {run.prompt.name}</div>}
+        </td>
+        <td className="row-actions">
+          <a href={href('metrics', { run: run.name })}>Metrics</a>
+          <a href={href('pairs', { dataset: run.dataset, run: run.name })}>Pairs</a>
+          {canResume(run, active) && (
+            <button className="link" onClick={() => onResume(run.name)}>
+              Resume
+            </button>
+          )}
+          <button className="link" onClick={() => onToggle('files')} aria-expanded={panel === 'files'}>
+            Export…
+          </button>
+          <button className="link" onClick={() => onToggle('rename')} aria-expanded={panel === 'rename'} disabled={active}>
+            Rename
+          </button>
+          <button className="link danger" onClick={() => onToggle('delete')} aria-expanded={panel === 'delete'} disabled={active}>
+            Delete
+          </button>
+          <button className="link" onClick={() => onToggle('manifest')} aria-expanded={panel === 'manifest'}>
+            Manifest
+          </button>
         </td>
         <td>
-          <span className={`badge status-${active ? 'running' : run.status}`}>{active ? 'running' : run.status}</span>
+          <StatusBadge status={status} />
           {run.error && <div className="error small">{run.error}</div>}
+          <Warnings warnings={run.warnings.filter((w) => w.kind === 'interrupted' || w.kind === 'degenerate')} compact />
         </td>
         <td>{run.dataset}</td>
         <td>{run.model ?? run.backend}</td>
-        <td>{run.settings.strategy}</td>
+        <td>{run.settings.strategy ?? <span className="muted">n/a</span>}</td>
         <td className="num">{run.settings.votes}</td>
         <td className="num">
           {run.done}/{run.planned}
         </td>
         <td className="num">{run.invalid}</td>
-        <td className="num">{duration(run.activeSeconds)}</td>
+        <td className="num">{run.activeSeconds === null ? <span className="muted">n/a</span> : duration(run.activeSeconds)}</td>
         <td>{run.createdAt.slice(0, 16).replace('T', ' ')}</td>
-        <td className="row-actions">
-          <a href={href('metrics', { run: run.name })}>Metrics</a>
-          <a href={href('pairs', { dataset: run.dataset, run: run.name })}>Pairs</a>
-          {canResume && (
-            <button className="link" onClick={() => onResume(run.name)}>
-              Resume
-            </button>
-          )}
-          <button className="link" onClick={onToggle} aria-expanded={open}>
-            Manifest
-          </button>
-        </td>
       </tr>
-      {open && (
+      {panel && (
         <tr className="manifest-row">
           <td colSpan={11}>
-            <pre className="raw">{JSON.stringify(run.manifest, null, 2)}</pre>
+            {panel === 'manifest' && <pre className="raw">{JSON.stringify(run.manifest, null, 2)}</pre>}
+            {panel === 'files' && <RunFiles run={run.name} />}
+            {panel === 'rename' && <RenameForm run={run.name} onRename={(newName) => onRename(run.name, newName).then(onClose)} onCancel={onClose} />}
+            {panel === 'delete' && (
+              <div className="confirm" role="group" aria-label={`Delete ${run.name}`}>
+                <p>
+                  Delete run <strong>{run.name}</strong> and its {run.done} predictions? The audit log keeps a record; the predictions cannot be brought back.
+                </p>
+                <div className="actions">
+                  <button className="danger-button" onClick={() => void onDelete(run.name).then(onClose)}>
+                    Delete {run.name}
+                  </button>
+                  <button onClick={onClose}>Keep it</button>
+                </div>
+              </div>
+            )}
           </td>
         </tr>
       )}
     </>
+  );
+}
+
+function RenameForm({ run, onRename, onCancel }: { run: string; onRename: (newName: string) => Promise<void>; onCancel: () => void }) {
+  const [value, setValue] = useState(run);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (value.trim() && value.trim() !== run) void onRename(value.trim());
+  };
+  return (
+    <form className="inline-form" onSubmit={submit} aria-label={`Rename ${run}`}>
+      <label className="inline-field">
+        New name
+        <input name="new-name" value={value} onChange={(e) => setValue(e.target.value)} autoFocus />
+      </label>
+      <button type="submit" className="primary" disabled={!value.trim() || value.trim() === run}>
+        Rename
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+function ImportPredictionsForm({ datasets, existing, onImported }: { datasets: string[]; existing: string[]; onImported: () => void }) {
+  const api = useApi();
+  const [file, setFile] = useState('');
+  const [name, setName] = useState('');
+  const [dataset, setDataset] = useState(datasets[0]!);
+  const [allPairs, setAllPairs] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const [report, setReport] = useState<CallResponse<'importPredictions'> | null>(null);
+  const clash = existing.includes(name.trim());
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setReport(null);
+    try {
+      const request: CallRequest<'importPredictions'> = { file: file.trim(), name: name.trim(), dataset, ...(allPairs ? { allPairs: true } : {}) };
+      setReport(await call(api, 'importPredictions', request));
+      onImported();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="panel form" onSubmit={(e) => void submit(e)} aria-label="Import predictions">
+      <h2>Import predictions</h2>
+      <p className="muted small">A CSV with task_id, code, prediction and evidence (and optionally rationale), made by another system: it becomes a run you can score and compare.</p>
+      <div className="form-grid">
+        <PathField label="Predictions file (CSV)" name="predictions-file" value={file} onChange={setFile} mode="read-file" purpose="predictions" placeholder="~/predictions.csv" />
+        <label className="field">
+          <span>Run name</span>
+          <input name="predictions-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="my-system" aria-invalid={clash} />
+          {clash && <span className="error small">A run with this name exists: choose another name.</span>}
+        </label>
+        <label className="field">
+          <span>Dataset</span>
+          <select name="predictions-dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
+            {datasets.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
+          </select>
+        </label>
+        <label className="field check-field">
+          <span>Pairs without a row</span>
+          <span>
+            <input type="checkbox" name="all-pairs" checked={allPairs} onChange={(e) => setAllPairs(e.target.checked)} /> count them (as missing) instead of planning only the file&apos;s pairs
+          </span>
+        </label>
+      </div>
+      <div className="actions">
+        <button className="primary" type="submit" disabled={busy || !file.trim() || !name.trim() || clash}>
+          {busy ? 'Importing…' : 'Import predictions'}
+        </button>
+      </div>
+      {error && <ErrorBox error={error} />}
+      {report && (
+        <div className="success" role="status">
+          Imported {report.imported} of {report.rows} rows as run {report.name} ({report.n} pairs planned on {report.dataset}).{' '}
+          <a href={href('metrics', { run: report.name })}>See its metrics</a>
+          {report.problems.length > 0 && (
+            <details>
+              <summary>{report.problems.length} rows with problems</summary>
+              <ul className="small">
+                {report.problems.slice(0, 50).map((p, i) => (
+                  <li key={i}>
+                    row {p.row}
+                    {p.line !== null ? ` (line ${p.line})` : ''}: {p.kind}, {p.detail}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </div>
+      )}
+    </form>
   );
 }
