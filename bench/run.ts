@@ -11,6 +11,7 @@ import { benchBootstrap } from './bootstrap';
 import { benchCoreHost } from './core-host';
 import { benchEngine } from './engine';
 import { benchImport } from './import';
+import { benchOpenai } from './openai';
 import { benchUi } from './ui';
 
 const { values } = parseArgs({
@@ -33,6 +34,7 @@ const parts: Record<string, () => Promise<unknown>> = {
   engine: () => benchEngine({ workDir, ...(values.model ? { modelPath: values.model } : {}) }),
   ui: () => benchUi({ workDir }),
   bootstrap: async () => benchBootstrap({ seed: Number(values.seed) }),
+  openai: () => benchOpenai({ workDir }),
   // The issue's 242 MB bench file is ~1040 MB of note text (`--mb 1040`); the default is smaller.
   'core-host': () => benchCoreHost({ workDir, textMb: Number(values.mb), seed: Number(values.seed) }),
 };

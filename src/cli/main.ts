@@ -24,6 +24,7 @@ import { registerRuns, registerRunsManagement } from './commands/runs';
 import { registerServe } from './commands/serve';
 import { UsageError } from './errors';
 import { APP_VERSION } from '../core/version';
+import { terminalSafe } from '../shared/display-text';
 
 /** Known failures (UserError and the classes below) print one clear line; anything else is a bug and keeps its stack. */
 const EXPECTED_ERRORS = [InputFileError, StoreError, DatasetNotFoundError, RunError, ModelNotFoundError];
@@ -90,7 +91,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof UserError || EXPECTED_ERRORS.some((type) => error instanceof type)) {
-      process.stderr.write(`medbench: error: ${(error as Error).message}\n`);
+      // Messages can quote file content (a column name, a cell): control characters are shown, not obeyed.
+      process.stderr.write(`medbench: error: ${terminalSafe((error as Error).message, { keepNewlines: true })}\n`);
       return 1;
     }
     process.stderr.write(`medbench: unexpected error (please report it): ${(error as Error)?.stack ?? String(error)}\n`);

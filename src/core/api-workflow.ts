@@ -204,7 +204,8 @@ function pairPrompt(db: Db, pairId: number, runName: string): CallResponse<'getP
 /** Settings that make two runs "the same experiment" except for the prompt. */
 function experimentKey(run: RunRecord): { key: string; settings: Record<string, unknown> } {
   const { promptFile: _prompt, ...rest } = run.settings as unknown as Record<string, unknown>;
-  const settings = { dataset: run.dataset, backend: run.backend, ...rest };
+  // The plan's size too: runs over different pairs are not one experiment even with equal settings.
+  const settings = { dataset: run.dataset, backend: run.backend, planned: run.planned, ...rest };
   const sorted = Object.fromEntries(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
   return { key: JSON.stringify(sorted), settings: sorted };
 }

@@ -352,7 +352,7 @@ function pairDetail(db: Db, pairId: number): CallResponse<'getPair'> {
       outcome: outcomeOf(gold, row),
       matchType: evidenceMatchType(goldSentences, effectiveEvidence),
       evidenceRecall: goldSet.size === 0 ? null : effectiveEvidence.filter((id) => goldSet.has(id)).length / goldSet.size,
-      ms: row.ms ?? 0,
+      ms: row.backend === 'external' ? null : (row.ms ?? 0),
       samples,
     };
   });

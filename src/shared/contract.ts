@@ -154,7 +154,8 @@ const pairPrediction = answer.extend({
   outcome: pairOutcome,
   matchType: matchType.nullable(),
   evidenceRecall: z.number().nullable(),
-  ms: z.number(),
+  /** null for imported predictions (backend 'external'): no time was measured here. */
+  ms: z.number().nullable(),
   samples: z.array(sample),
 });
 

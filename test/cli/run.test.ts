@@ -67,7 +67,8 @@ describe('medbench run / runs / score', () => {
   });
 
   it('Ctrl-C stops cleanly, says how to resume, and --resume finishes exactly once per pair', { timeout: 120_000 }, async () => {
-    const big = await generateMimicLike({ outDir: path.join(dir, 'big'), textBytes: 25_000_000, seed: 3, annotatedNotes: 2000 });
+    // A few hundred pairs are enough: the lock below, not the size of the run, makes sure it cannot finish first.
+    const big = await generateMimicLike({ outDir: path.join(dir, 'big'), textBytes: 3_000_000, seed: 3, annotatedNotes: 200 });
     const bigDb = path.join(dir, 'big.db');
     expect(medbench('import', '--annotations', big.annotationsPath, '--notes', big.notesPath, '--db', bigDb).code).toBe(0);
     const child = spawn(process.execPath, [MEDBENCH_BIN, 'run', '--model', 'baseline', '--name', 'interrupted', '--db', bigDb, '--json'], { env: { ...process.env, MEDBENCH_HOME: path.join(dir, 'home') } });
@@ -76,15 +77,25 @@ describe('medbench run / runs / score', () => {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    // Interrupt once predictions are being written, as a user pressing Ctrl-C mid-run would.
-    const reader = new Database(bigDb, { readonly: true });
-    const count = () => (reader.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
-    for (let i = 0; i < 600 && count() < 50; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    reader.close();
+    // Interrupt once predictions are being written, as a user pressing Ctrl-C mid-run would. To make
+    // the stop deterministic, the test then holds SQLite's write lock: the run cannot commit (so
+    // cannot finish) until Ctrl-C has been delivered; it then commits the pair it holds and stops.
+    const blocker = new Database(bigDb, { timeout: 10_000 });
+    const count = () => (blocker.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
+    for (let i = 0; i < 3000 && count() < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    blocker.exec('BEGIN IMMEDIATE');
+    const planned = (blocker.prepare("SELECT count(*) AS n FROM run_pairs p JOIN runs r ON r.id = p.run_id WHERE r.name = 'interrupted'").get() as { n: number }).n;
+    const before = count();
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(planned);
     child.kill('SIGINT');
+    // The signal is delivered; the run is still waiting for the lock. Let it go.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    blocker.exec('COMMIT');
+    blocker.close();
     const code = await closed;
     const stopped = JSON.parse(stdout);
-    if (stopped.status === 'finished') return; // a very fast machine finished first: nothing to resume
+    expect(stopped.status).toBe('stopped');
     expect(code).toBe(130);
     expect(stderr).toMatch(/medbench run --resume interrupted/);
     expect(stopped.n).toBeLessThan(stopped.planned);

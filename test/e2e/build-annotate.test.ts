@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticHosp, type SyntheticHospFiles } from '../../src/core/build/synthetic';
 import { buildRenderer } from './build-renderer';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, startServe, type ServeProcess } from './helpers';
-import { waitUntil } from './journey-helpers';
+import { axeViolations, shoot, waitUntil } from './journey-helpers';
 
 /**
  * The construction loop in Chromium against `medbench serve`: build with the baseline as triage
@@ -21,6 +21,10 @@ describe.skipIf(!chromiumAvailable)('build and annotate in the UI', () => {
   let browser: Browser;
   let page: Page;
   const consoleErrors: string[] = [];
+  const axeProblems: string[] = [];
+  const audit = async (view: string) => {
+    for (const problem of await axeViolations(page)) axeProblems.push(`${view}: ${problem}`);
+  };
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'medbench-e2e-build-'));
@@ -45,7 +49,7 @@ describe.skipIf(!chromiumAvailable)('build and annotate in the UI', () => {
   });
 
   const go = async (hash: string) => {
-    await page.evaluate((h) => (window.location.hash = h), hash);
+    await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
   };
   const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
 
@@ -62,22 +66,25 @@ describe.skipIf(!chromiumAvailable)('build and annotate in the UI', () => {
         // Drag over "Discharge Condition:" in the note: the selection becomes a code-point span.
         const note = pane.getByLabel('Note text');
         await note.getByText(/Discharge Condition:/).first().waitFor();
-        await page.evaluate(() => {
-          const pre = document.querySelector('pre.note-text')!;
+        // As a string: this file is compiled without the DOM library.
+        await page.evaluate(`(() => {
+          const pre = document.querySelector('pre.note-text');
           const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
           for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const at = node.textContent!.indexOf('Discharge Condition:');
+            const at = node.textContent.indexOf('Discharge Condition:');
             if (at < 0) continue;
             const range = document.createRange();
             range.setStart(node, at);
             range.setEnd(node, at + 'Discharge Condition:'.length);
-            window.getSelection()!.removeAllRanges();
-            window.getSelection()!.addRange(range);
+            window.getSelection().removeAllRanges();
+            window.getSelection().addRange(range);
             pre.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
             return;
           }
-        });
+        })()`);
         await pane.getByRole('list', { name: 'Evidence' }).getByText('Discharge Condition:').waitFor();
+        await shoot(page, 'annotate');
+        await audit('annotate');
       }
       await page.locator('body').click({ position: { x: 700, y: 5 } });
       await page.keyboard.press(labelOf(i));
@@ -97,6 +104,7 @@ describe.skipIf(!chromiumAvailable)('build and annotate in the UI', () => {
       throw error;
     }
     expect(consoleErrors).toEqual([]);
+    expect(axeProblems).toEqual([]);
   }, 240_000);
 
   async function journey(): Promise<void> {
@@ -115,6 +123,8 @@ describe.skipIf(!chromiumAvailable)('build and annotate in the UI', () => {
     await page.getByRole('status', { name: 'Build progress' }).filter({ hasText: 'finished' }).waitFor({ timeout: 60_000 });
     const card = page.getByRole('article', { name: 'Build ui-build' });
     await card.getByText(/2 admissions, \d+ pairs/).waitFor();
+    await shoot(page, 'build');
+    await audit('build');
 
     await card.getByRole('link', { name: 'Annotate' }).click();
     const setup = page.getByRole('form', { name: 'Set up annotation' });
@@ -132,6 +142,8 @@ describe.skipIf(!chromiumAvailable)('build and annotate in the UI', () => {
     await page.getByLabel('Adjudicator').fill('chair');
     await disagreement.getByRole('button', { name: 'Final: Related' }).click();
     await disagreement.getByText('Decided by chair: Related').waitFor();
+    await shoot(page, 'adjudicate');
+    await audit('adjudicate');
 
     const out = path.join(work, 'dataset_raw.csv');
     const exportForm = page.getByRole('form', { name: 'Export dataset_raw.csv' });

@@ -17,10 +17,11 @@ export interface ServeProcess {
 }
 
 /** Starts `medbench serve` as a child process on a free port and waits for the address it prints. */
-export async function startServe(options: { db: string; rendererDir: string; home: string }): Promise<ServeProcess> {
+export async function startServe(options: { db: string; rendererDir: string; home: string; userHome?: string }): Promise<ServeProcess> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin/medbench.js'), 'serve', '--db', options.db, '--port', '0', '--renderer-dir', options.rendererDir], {
     cwd: repoRoot,
-    env: { ...process.env, MEDBENCH_HOME: options.home },
+    // userHome: where `~` in a typed path leads, so tests never write into the real home folder.
+    env: { ...process.env, MEDBENCH_HOME: options.home, ...(options.userHome ? { HOME: options.userHome } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRenderer, demoFiles } from './build-renderer';
+import { readCsvText } from '../helpers/csv-reader';
+import { startStandin, type Standin } from '../helpers/openai-standin';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, startServe, type ServeProcess } from './helpers';
 import { axeViolations, onScreen, shoot, SHOTS, VIEWPORTS, waitForCount, waitUntil } from './journey-helpers';
 
@@ -22,6 +24,9 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
+  let standin: Standin;
+  /** The serve process's home folder: where `~/...` typed in the UI leads. */
+  let userHome: string;
   const foreignRequests: string[] = [];
   const consoleErrors: string[] = [];
   const axeProblems: string[] = [];
@@ -32,7 +37,11 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'medbench-e2e-'));
     const rendererDir = path.join(work, 'renderer');
     await buildRenderer(rendererDir);
-    serve = await startServe({ db: path.join(work, 'e2e.db'), rendererDir, home: path.join(work, 'home') });
+    userHome = path.join(work, 'user-home');
+    fs.mkdirSync(userHome);
+    serve = await startServe({ db: path.join(work, 'e2e.db'), rendererDir, home: path.join(work, 'home'), userHome });
+    // A stand-in OpenAI-compatible server on loopback: a third, model-like run that is slow enough to cancel.
+    standin = await startStandin({ flavor: 'vllm', latencyMs: 150, slots: 1 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(10_000);
@@ -49,6 +58,7 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
   afterAll(async () => {
     await browser?.close();
     await serve?.stop();
+    await standin?.close();
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -192,6 +202,185 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
       expect(axeProblems).toEqual([]);
     }, 90_000);
   }
+
+  it('offers every run option under the CLI names, checks prompt placeholders, cancels and resumes without a reload', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await section('Runs').click();
+    const form = page.getByRole('form', { name: 'Start a run' });
+    // The GGUF backend's own options come from the core's backend registry.
+    await form.locator('select[name=backend]').selectOption('gguf');
+    for (const option of ['gpu', 'gpu-layers', 'context-size', 'threads', 'batch-size', 'votes', 'seed', 'limit', 'labels', 'temperature', 'max-tokens', 'strategy', 'prompt']) {
+      expect(await form.locator(`[name="${option}"]`).count(), option).toBe(1);
+    }
+    await form.locator('select[name=backend]').selectOption('openai');
+    await form.locator('input[name=model-name]').fill('standin-model');
+    await form.locator('input[name=base-url]').fill(standin.url);
+    await form.locator('input[name=name]').fill('server');
+    await form.locator('input[name=limit]').fill('30');
+    // An edited prompt without the note placeholder is refused before anything runs.
+    const template = form.locator('textarea[name=prompt-text]');
+    const original = await template.inputValue();
+    expect(original).toContain('{{note}}');
+    await template.fill(original.replaceAll('{{note}}', ''));
+    await page.getByTestId('prompt-check').filter({ hasText: /note/ }).waitFor();
+    expect(await form.getByRole('button', { name: 'Start run' }).isDisabled()).toBe(true);
+    await form.getByRole('button', { name: "Back to the preset's text" }).click();
+    expect(await form.getByRole('button', { name: 'Start run' }).isDisabled()).toBe(false);
+    await audit('runs (form)');
+
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await page.getByTestId('progress-facts').filter({ hasText: /^[1-9]\d* \/ 30 pairs/ }).waitFor({ timeout: 30_000 });
+    await shoot(page, 'runs-progress-1024x700');
+    await page.getByTestId('run-progress').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByTestId('run-finished').filter({ hasText: 'Run server stopped' }).waitFor({ timeout: 30_000 });
+    // One story on the page: no running panel, Start available, the row stopped with Resume.
+    expect(await page.getByTestId('run-progress').count()).toBe(0);
+    await waitUntil('Start enabled', async () => !(await form.getByRole('button', { name: 'Start run' }).isDisabled()));
+    const row = page.locator('tr[data-run=server]');
+    await waitUntil('row stopped', async () => (await row.getAttribute('data-status')) === 'stopped');
+    await shoot(page, 'runs-stopped-1024x700');
+    // The row's actions are on screen at 1024 px.
+    expect(await onScreen(row.getByRole('button', { name: 'Resume' }))).toBe(true);
+    expect(await onScreen(row.getByRole('link', { name: 'Metrics' }))).toBe(true);
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await page.getByTestId('run-finished').filter({ hasText: 'Run server finished' }).waitFor({ timeout: 60_000 });
+    await waitUntil('row finished 30/30', async () => (await row.getAttribute('data-status')) === 'finished' && (await row.textContent())!.includes('30/30'));
+    expect(axeProblems).toEqual([]);
+  }, 120_000);
+
+  it('imports predictions of another system, renames and deletes a run, warns about a degenerate run', async () => {
+    // An "always True" system: the degenerate run the leaderboard must flag.
+    const rows = readCsvText(fs.readFileSync(demoFiles.annotations, 'utf8'))
+      .slice(1)
+      .filter((cells) => cells.length > 2)
+      .map(([taskId, code]) => `${taskId},${code},True,[]`);
+    fs.writeFileSync(path.join(userHome, 'always-true.csv'), `task_id,code,prediction,evidence\n${rows.join('\n')}\n`);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    const form = page.getByRole('form', { name: 'Import predictions' });
+    await form.locator('input[name=predictions-file]').fill('~/nope.csv');
+    await page.getByTestId('predictions-file-check').filter({ hasText: /nope\.csv/ }).waitFor();
+    expect(await form.locator('input[name=predictions-file]').getAttribute('aria-invalid')).toBe('true');
+    await form.locator('input[name=predictions-file]').fill('~/always-true.csv');
+    await page.getByTestId('predictions-file-check').filter({ hasText: `✓ ${path.join(userHome, 'always-true.csv')}` }).waitFor();
+    await form.locator('input[name=predictions-name]').fill('yes-man');
+    await form.getByRole('button', { name: 'Import predictions' }).click();
+    await form.getByRole('status').filter({ hasText: 'as run yes-man' }).waitFor();
+    const row = page.locator('tr[data-run=yes-man]');
+    await row.waitFor();
+    await row.locator('[data-warning=degenerate]').waitFor();
+
+    // Rename, then delete a scratch run.
+    await row.getByRole('button', { name: 'Rename' }).click();
+    await page.locator('input[name=new-name]').fill('always-true');
+    await page.getByRole('form', { name: 'Rename yes-man' }).getByRole('button', { name: 'Rename' }).click();
+    await page.locator('tr[data-run=always-true]').waitFor();
+    expect(await page.locator('tr[data-run=yes-man]').count()).toBe(0);
+    await page.locator('tr[data-run=baseline-first-30]').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete baseline-first-30' }).click();
+    await waitForCount(page.locator('tr[data-run=baseline-first-30]'), 0);
+    await page.getByText(/Deleted run baseline-first-30/).waitFor();
+    await audit('runs (after import)');
+
+    await page.goto(`${serve.origin}/#/metrics?run=always-true`);
+    await page.locator('[data-warning=degenerate]').first().waitFor();
+    await page.getByTestId('references').locator('[data-reference=always-false]').waitFor();
+    await page.getByTestId('mcc').waitFor();
+    await title(/^Metrics: always-true · /);
+    await shoot(page, 'metrics-degenerate');
+    await audit('metrics');
+    expect(axeProblems).toEqual([]);
+  }, 60_000);
+
+  for (const viewport of VIEWPORTS) {
+    it(`compares three runs, opens a discordant pair and comes back to Compare (${viewport.name})`, async () => {
+      await page.setViewportSize(viewport);
+      await page.goto(`${serve.origin}/#/compare?runs=baseline,server,always-true`);
+      await title(/^Compare: baseline vs server vs always-true · /);
+      const board = page.getByTestId('leaderboard');
+      await board.waitFor({ timeout: 30_000 });
+      for (const run of ['baseline', 'server', 'always-true']) await board.locator(`tr[data-run="${run}"]`).waitFor();
+      for (const reference of ['always-true', 'always-false']) await board.locator(`tr[data-reference="${reference}"]`).waitFor();
+      await board.locator('tr[data-run="always-true"] [data-warning=degenerate]').waitFor();
+      // server planned 30 pairs: the others are compared on those 30 only, and the page says so.
+      await page.getByTestId('fewer-pairs').waitFor();
+      await waitForCount(page.getByTestId('outcome-matrix').locator('tbody tr'), 30);
+      await shoot(page, `compare-three-${viewport.name}`);
+      await audit('compare');
+
+      // A discordant cell lists exactly its pairs: baseline right and server wrong.
+      const cell = page.getByTestId('discordant').locator('button[data-cell="baseline>server"]');
+      const count = Number(await cell.textContent());
+      await cell.click();
+      await waitForCount(page.getByTestId('outcome-matrix').locator('tbody tr'), count);
+      // Filter by outcome per run: always-true never answers False, so "TN" leaves nothing.
+      await page.locator('select[name="filter-always-true"]').selectOption('tn');
+      await page.getByText('No pair matches these filters.').waitFor();
+      await page.locator('select[name="filter-always-true"]').selectOption('');
+      if (count > 0) {
+        const compareUrl = page.url();
+        await page.getByTestId('outcome-matrix').locator('tbody tr').first().locator('a').first().click();
+        await page.locator('[data-testid=note-text]').waitFor();
+        await page.getByTestId('pair-position').filter({ hasText: `Pair 1 of ${count}: the Compare selection` }).waitFor();
+        await audit('pair (from compare)');
+        await page.getByRole('link', { name: '← Compare' }).click();
+        await page.getByTestId('leaderboard').waitFor();
+        expect(page.url()).toBe(compareUrl);
+      }
+
+      // Two runs: swap in one click, and the "A right, B wrong" filter.
+      await page.goto(`${serve.origin}/#/compare?runs=server,baseline`);
+      await page.getByTestId('mcnemar-p').waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: /Swap/ }).click();
+      await waitUntil('swapped', async () => page.url().includes('runs=baseline%2Cserver') || page.url().includes('runs=baseline,server'));
+      await page.getByRole('button', { name: 'baseline right, server wrong' }).click();
+      await waitForCount(page.getByTestId('outcome-matrix').locator('tbody tr'), count);
+      await shoot(page, `compare-two-${viewport.name}`);
+      await audit('compare (two)');
+
+      await page.goto(`${serve.origin}/#/compare?view=prompts`);
+      await page.getByRole('heading', { name: 'Compare' }).waitFor();
+      await audit('compare (prompts)');
+      expect(axeProblems).toEqual([]);
+    }, 90_000);
+  }
+
+  it('exports a submission and writes a report from the UI, into a ~ path the server checked', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await section('Runs').click();
+    const row = page.locator('tr[data-run=server]');
+    await row.getByRole('button', { name: 'Export…' }).click();
+    const submission = page.getByRole('form', { name: 'Export the submission of server' });
+    await submission.locator('input[name=submission-path]').fill('~/no-such-folder/x.zip');
+    await page.getByTestId('submission-path-check').filter({ hasText: /no-such-folder/ }).waitFor();
+    await submission.locator('input[name=submission-path]').fill('~/server-submission.zip');
+    await page.getByTestId('submission-path-check').filter({ hasText: '✓' }).waitFor();
+    await submission.getByRole('button', { name: 'Export submission' }).click();
+    await page.getByTestId('submission-written').waitFor();
+    const zip = fs.readFileSync(path.join(userHome, 'server-submission.zip'));
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+
+    const report = page.getByRole('form', { name: 'Write a report of server' });
+    await report.locator('select[name=report-compare]').selectOption('baseline');
+    await report.locator('input[name=report-path]').fill('~/server-report.html');
+    await report.getByRole('button', { name: 'Write report' }).click();
+    await page.getByTestId('report-written').waitFor({ timeout: 30_000 });
+    const html = fs.readFileSync(path.join(userHome, 'server-report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('server');
+    await shoot(page, 'runs-export-1024x700');
+    await audit('runs (export)');
+
+    // Every view once more at 1024x700, for the layout and axe.
+    await section('Models').click();
+    await page.getByText('No model registered').waitFor();
+    await title(/^Models · /);
+    await audit('models');
+    await section('Datasets').click();
+    await page.getByRole('table', { name: 'Datasets' }).waitFor();
+    expect(await onScreen(page.getByRole('link', { name: 'Browse pairs' }))).toBe(true);
+    await audit('datasets (1024)');
+    expect(axeProblems).toEqual([]);
+  }, 90_000);
 
   it('shows a clear message for a run that does not exist', async () => {
     await page.goto(`${serve.origin}/#/metrics?run=doesnotexist`);

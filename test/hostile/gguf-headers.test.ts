@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGgufHeader, bufferSource, GgufHeaderError } from '../../src/core/models/gguf-header';
+import { createCoreApi } from '../../src/core/api';
 import { checkGgufStructure, ModelFileError } from '../../src/core/models/gguf';
+import { openStore } from '../../src/core/store/database';
+import { dispatchCall } from '../../src/shared/contract';
 import { cliEnv, medbench } from '../crash/medbench-process';
 import { tempDir } from '../helpers/mimic-files';
 import { buildTinyLlamaGguf } from '../helpers/tiny-gguf';
@@ -110,6 +113,27 @@ describe('the CLI and the server refuse a crafted model with one line, exit 1', 
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
   }, 60_000);
+});
+
+describe('the server and the app (one core API) answer an error result, and stay up', () => {
+  it('registerModel with crafted headers', async () => {
+    const dbPath = path.join(dir, 'api.db');
+    const db = openStore(dbPath);
+    try {
+      const api = createCoreApi({ db, dbPath, userDataDir: path.join(dir, 'user-data') });
+      for (const index of [0, 1, 2, 4]) {
+        const file = path.join(dir, `api-${index}.gguf`);
+        fs.writeFileSync(file, probes[index]![1]);
+        const result = (await dispatchCall(api.handlers, 'registerModel', { path: file })) as { error?: { kind: string; message: string } };
+        expect(result.error, JSON.stringify(result)).toMatchObject({ kind: 'failed', message: expect.stringContaining(file) });
+        expect(result.error!.message).toMatch(probes[index]![2]);
+      }
+      // The same API still answers afterwards.
+      expect(await dispatchCall(api.handlers, 'listModels', {})).not.toHaveProperty('error');
+    } finally {
+      db.close();
+    }
+  }, 30_000);
 });
 
 describe('a generated corpus: every count and length of a valid model pushed to extremes, every section cut', () => {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { addBackendOptions, backendOptionsFrom } from '../backend-options';
 import { runBuild, type BuildProgress, type BuildRequest } from '../../core/build/build';
 import type { BuildInputs } from '../../core/build/inputs';
 import { buildSummary, type BuildSummary } from '../../core/build/provenance';
@@ -59,7 +60,7 @@ export function inputsFromFlags(flags: Omit<BuildFlags, 'name' | 'admissions' | 
 }
 
 export function registerBuild(program: Command): void {
-  program
+  const command = program
     .command('build')
     .description("build a MedicalBench-style dataset from your own notes and ICD-10 codes: sample admissions, triage their codes with a model (3 votes, 3-way labels), re-judge disagreements, add prevalence and similar negatives")
     .requiredOption('--name <name>', 'name of the dataset (and of its build); the same command continues a stopped build')
@@ -81,10 +82,13 @@ export function registerBuild(program: Command): void {
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
-      '\nExamples:\n  medbench build --name mybench --admissions 200 --seed 1 --triage baseline \\\n    --diagnoses diagnoses_icd.csv.gz --procedures procedures_icd.csv.gz \\\n    --icd-diagnoses d_icd_diagnoses.csv.gz --icd-procedures d_icd_procedures.csv.gz --notes discharge.csv.gz\n  medbench build --name local --admissions 50 --triage model.gguf --rejudge other.gguf --codes codes.csv --notes notes.csv --code-table codes-table.csv',
-    )
-    .action(async (flags: BuildFlags) => {
+      '\nExamples:\n  medbench build --name mybench --admissions 200 --seed 1 --triage baseline \\\n    --diagnoses diagnoses_icd.csv.gz --procedures procedures_icd.csv.gz \\\n    --icd-diagnoses d_icd_diagnoses.csv.gz --icd-procedures d_icd_procedures.csv.gz --notes discharge.csv.gz\n  medbench build --name local --admissions 50 --triage model.gguf --rejudge other.gguf --codes codes.csv --notes notes.csv --code-table codes-table.csv\n  medbench build --name served --admissions 50 --backend openai --base-url http://127.0.0.1:8000/v1 --triage small-model --rejudge big-model ...',
+    );
+  // --backend and its flags come from the backend registry, as for `medbench run`; they apply to both models.
+  addBackendOptions(command);
+  command.action(async (flags: BuildFlags & { backend?: string }) => {
       const inputs = inputsFromFlags(flags);
+      const backendOptions = flags.backend ? backendOptionsFrom(command, flags.backend) : {};
       const request: BuildRequest = {
         name: flags.name,
         admissions: flags.admissions,
@@ -94,6 +98,7 @@ export function registerBuild(program: Command): void {
         negativesPrevalence: flags.negativesPrevalence,
         negativesSimilar: flags.negativesSimilar,
         ...(flags.embed ? { embed: flags.embed } : {}),
+        ...(flags.backend ? { backend: flags.backend, backendOptions } : {}),
         inputs,
       };
       await withStore(flags, async (db, dbPath) => {

@@ -36,6 +36,9 @@ export interface BuildRequest {
   negativesSimilar: number;
   /** A GGUF embedding model for the similar negatives; TF-IDF cosine without one. */
   embed?: string;
+  /** A backend id of the registry for both models (default: baseline for 'baseline', else gguf), and its options. */
+  backend?: string;
+  backendOptions?: Record<string, unknown>;
   inputs: BuildInputs;
 }
 
@@ -89,6 +92,8 @@ function settingsOf(request: BuildRequest): Record<string, unknown> {
     negativesPrevalence: request.negativesPrevalence,
     negativesSimilar: request.negativesSimilar,
     embed: request.embed ?? null,
+    backend: request.backend ?? null,
+    backendOptions: request.backendOptions ?? {},
     inputs: request.inputs,
   };
 }
@@ -280,6 +285,8 @@ async function runStage(db: Db, build: BuildRow, stage: 'triage' | 'rejudge', re
       votes: 3,
       labels: '3way',
       seed: request.seed,
+      ...(request.backend ? { backend: request.backend } : {}),
+      ...(request.backendOptions && Object.keys(request.backendOptions).length > 0 ? { backendOptions: request.backendOptions } : {}),
     });
     db.prepare(`UPDATE builds SET ${stage === 'triage' ? 'triage_run_id' : 'rejudge_run_id'} = ?, updated_at = ? WHERE id = ?`).run(prepared.run.id, new Date().toISOString(), build.id);
     existing = prepared.run;

@@ -3,7 +3,7 @@ import type { Db } from '../store/database';
 import { describeSqliteError } from '../store/errors';
 import { CodePointIndex } from '../../shared/code-points';
 import type { BackendRunOptions, EngineNote, InferenceBackend } from './backend';
-import { claimRun, pendingNotes, releaseRun, savePrediction, type PendingNote, type RunRecord } from './runs';
+import { claimRun, pendingNotes, releaseRun, savePrediction, savePredictions, type PendingNote, type PredictionToSave, type RunRecord } from './runs';
 import { aggregateSamples } from './votes';
 
 export interface RunProgress {
@@ -84,6 +84,8 @@ export async function executeRun(db: Db, run: RunRecord, backend: InferenceBacke
     ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
   };
 
+  // With several notes in flight, answers that arrive together share one commit (see savePredictions).
+  const commit = backend.parallelism > 1 ? groupCommitter(db, run.id) : null;
   report();
   let nextNote = 0;
   let lastYield = performance.now();
@@ -93,7 +95,8 @@ export async function executeRun(db: Db, run: RunRecord, backend: InferenceBacke
       for await (const result of backend.predictNote(toEngineNote(note), runOptions)) {
         if (stop.signal.aborted) break;
         const prediction = aggregateSamples(result.samples);
-        savePrediction(db, run.id, result.pairId, prediction, result.samples);
+        if (commit) await commit({ pairId: result.pairId, prediction, samples: result.samples });
+        else savePrediction(db, run.id, result.pairId, prediction, result.samples);
         progress.done++;
         if (prediction.status === 'invalid') progress.invalid++;
         progress.promptTokens += prediction.promptTokens;
@@ -141,4 +144,33 @@ export function toEngineNote(note: PendingNote): EngineNote {
     sentences: note.sentences.map((s) => ({ id: s.id, text: index.slice(s.start, s.end) })),
     concepts: note.pairs,
   };
+}
+
+/**
+ * Group commit: a prediction is committed in the next turn of the event loop together with every other
+ * prediction that arrived meanwhile, and its worker goes on only once it is on disk. A crash loses at
+ * most the predictions of that one pending commit, none of which was reported as done.
+ */
+function groupCommitter(db: Db, runId: number): (item: PredictionToSave) => Promise<void> {
+  let pending: (PredictionToSave & { resolve: () => void; reject: (error: unknown) => void })[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const batch = pending;
+    pending = [];
+    try {
+      savePredictions(db, runId, batch);
+      for (const item of batch) item.resolve();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  };
+  return (item) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ ...item, resolve, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
 }

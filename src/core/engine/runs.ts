@@ -159,6 +159,21 @@ export function pendingNotes(db: Db, runId: number): PendingNote[] {
 
 /** One prediction and its samples, committed together in their own transaction. */
 export function savePrediction(db: Db, runId: number, pairId: number, prediction: AggregatedPrediction, samples: readonly SampleResult[]): void {
+  savePredictions(db, runId, [{ pairId, prediction, samples }]);
+}
+
+export interface PredictionToSave {
+  pairId: number;
+  prediction: AggregatedPrediction;
+  samples: readonly SampleResult[];
+}
+
+/**
+ * Predictions that are ready at the same moment, committed in one transaction (a group commit: with
+ * synchronous=FULL each commit waits for the disk, ~150 per second here, which capped fast servers).
+ * Each row is as savePrediction writes it; all or none of the batch is committed.
+ */
+export function savePredictions(db: Db, runId: number, items: readonly PredictionToSave[]): void {
   const insertPrediction = db.prepare(
     `INSERT INTO predictions (run_id, pair_id, status, label, raw_label, evidence_json, rationale, raw_output, error, prompt_tokens, reused_tokens, generated_tokens, ms, windows, created_at,
        probability, thinking, thinking_tokens, answer_path)
@@ -170,9 +185,10 @@ export function savePrediction(db: Db, runId: number, pairId: number, prediction
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const bit = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
-  // Probability with votes: the samples' mean (see predictionExtras).
-  const extras = predictionExtras(prediction, samples);
   db.transaction(() => {
+    for (const { pairId, prediction, samples } of items) {
+    // Probability with votes: the samples' mean (see predictionExtras).
+    const extras = predictionExtras(prediction, samples);
     const p = prediction;
     const { id } = insertPrediction.get(
       runId, pairId, p.status, bit(p.label), p.rawLabel, JSON.stringify(p.evidence), p.rationale, p.rawOutput, p.error,
@@ -182,6 +198,7 @@ export function savePrediction(db: Db, runId: number, pairId: number, prediction
     for (const s of samples) {
       insertSample.run(id, s.sampleIndex, s.seed, s.status, bit(s.label), s.rawLabel, JSON.stringify(s.evidence), s.rationale, s.rawOutput, s.error, s.promptTokens, s.reusedTokens, s.generatedTokens, s.ms,
         storableProbability(s.probability), s.thinking ?? null, s.thinkingTokens ?? 0, s.answerPath ?? null);
+    }
     }
   }).immediate();
 }

@@ -6,7 +6,7 @@
 import type { BreakdownGroup } from '../scoring/metrics';
 import { SMALL_N_GROUP } from '../scoring/trust';
 import {
-  BREAKDOWN_HEADERS, comparisonMetricRows, interval, labelText, manifestRows, metricRows, pct, points, pValue, type Report,
+  BREAKDOWN_HEADERS, comparisonMetricRows, REFERENCE_HEADERS, referenceRows, SMALL_N_NOTE, warningTexts, interval, labelText, manifestRows, metricRows, pct, points, pValue, type Report,
 } from './report';
 import { confusionMatrixSvg, differenceSvg, escapeXml as esc, horizontalBarsSvg, metricBarsSvg, stackedBarSvg, type MetricSeries } from './svg-charts';
 import { probabilitySectionHtml } from './report-probability';
@@ -54,10 +54,11 @@ function table(headers: readonly string[], rows: readonly (readonly Cell[])[], r
 }
 
 function breakdownSection(title: string, by: string, groups: readonly BreakdownGroup[]): string {
-  const rows = groups.map(({ group, metrics: m }): Cell[] => [group, m.n, m.tp, m.fp, m.fn, m.tn, { num: pct(m.precision) }, { num: pct(m.recall) }, { num: pct(m.f1) }, { num: pct(m.evidenceRecall) }]);
+  const rows = groups.map(({ group, metrics: m }): Cell[] => [`${group}${m.n < SMALL_N_GROUP ? ' *' : ''}`, m.n, m.tp, m.fp, m.fn, m.tn, { num: pct(m.precision) }, { num: pct(m.recall) }, { num: pct(m.f1) }, { num: pct(m.evidenceRecall) }]);
   // An undefined F1 draws no bar and says n/a; a group under 10 pairs says so beside its bar.
   const chart = horizontalBarsSvg(groups.map(({ group, metrics: m }) => ({ label: group, value: m.f1 ?? 0, note: `${m.f1 === null ? 'n/a ' : ''}(n=${m.n}${m.n < SMALL_N_GROUP ? ', small n' : ''})` })), `F1 by ${title}`);
-  return `<h2>By ${esc(title)}</h2>\n${table([by, ...BREAKDOWN_HEADERS], rows)}\n<div class="charts">${chart}</div>`;
+  const note = groups.some(({ metrics: m }) => m.n < SMALL_N_GROUP) ? `\n<p class="note">${esc(SMALL_N_NOTE)}</p>` : '';
+  return `<h2>By ${esc(title)}</h2>\n${table([by, ...BREAKDOWN_HEADERS], rows)}${note}\n<div class="charts">${chart}</div>`;
 }
 
 export function renderReportHtml(report: Report): string {
@@ -82,6 +83,9 @@ export function renderReportHtml(report: Report): string {
   sections.push('<h2>Metrics</h2>');
   sections.push(table(['metric', 'value', `${level}% CI`], metricRows(score).map(([name, value, ci]) => [name, { num: value }, { num: ci }])));
   sections.push(`<p class="note">Percentile bootstrap over pairs, ${score.bootstrap.resamples} resamples, seed ${score.bootstrap.seed}.</p>`);
+  for (const text of warningTexts(report)) sections.push(`<p class="banner text" role="alert"><strong>Warning:</strong> ${esc(text)}</p>`);
+  sections.push('<h3>Reference on the same pairs</h3>');
+  sections.push(table(REFERENCE_HEADERS, referenceRows(score).map(([name, ...values]) => [name!, ...values.map((value) => ({ num: value }))])));
   sections.push(`<div class="charts">${metricBarsSvg(series, `Metrics of ${run.name} with ${level}% intervals`)}</div>`);
 
   sections.push('<h2>Confusion matrix and evidence</h2>');

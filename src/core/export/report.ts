@@ -10,10 +10,12 @@ import { compareTwoRuns, runPairsOf, type TwoRunComparison } from '../scoring/co
 import { conceptGroup } from '../scoring/icd';
 import { breakdown, evidenceMatchType, type BreakdownGroup, type EvidenceMatchType } from '../scoring/metrics';
 import { scoreRun, type RunScore } from '../scoring/score-run';
+import { SMALL_N_GROUP } from '../scoring/trust';
 import type { Db } from '../store/database';
 import { APP_VERSION } from '../version';
 import { NoteSentenceTexts } from './submission';
 import { probabilityMarkdown } from './report-probability';
+import { neutraliseBidi } from '../../shared/display-text';
 
 export type ReportFormat = 'html' | 'md' | 'json';
 
@@ -186,7 +188,20 @@ export function metricRows(score: RunScore): [string, string, string][] {
     ['evidence precision', pct(score.evidencePrecision), ''],
     ['accuracy', pct(score.accuracy), ''],
     ['specificity', pct(score.specificity), ''],
+    ['balanced accuracy', pct(score.balancedAccuracy), ''],
+    ['MCC', score.mcc === null ? 'n/a' : score.mcc.toFixed(3), ''],
   ];
+}
+
+/** Always True, always False and the baseline on the run's pairs: what the run's numbers must beat. */
+export const REFERENCE_HEADERS = ['reference', 'precision', 'recall', 'F1', 'MCC', 'evidence recall'];
+export function referenceRows(score: RunScore): string[][] {
+  return score.references.map((r) => [r.label, pct(r.metrics.precision), pct(r.metrics.recall), pct(r.metrics.f1), r.metrics.mcc === null ? 'n/a' : r.metrics.mcc.toFixed(3), pct(r.metrics.evidenceRecall)]);
+}
+
+/** One sentence per warning (degenerate run, small n, interrupted, imported, fewer pairs compared). */
+export function warningTexts(report: Report): string[] {
+  return [...report.score.warnings, ...(report.comparison?.warnings.filter((w) => w.kind === 'fewer-pairs' || w.kind === 'degenerate') ?? [])].map((w) => w.message);
 }
 
 /** Flattens the manifest and settings to key/value rows (nested values as compact JSON). */
@@ -199,7 +214,7 @@ export function manifestRows(run: ReportRun): [string, string][] {
     ['backend', run.backend],
     ['created', run.createdAt],
     ['finished', value(run.finishedAt)],
-    ['active seconds', run.activeSeconds.toFixed(1)],
+    ['active seconds', run.backend === 'external' ? 'n/a (imported)' : run.activeSeconds.toFixed(1)],
     ['pairs predicted / planned', `${run.done} / ${run.planned}`],
     ['invalid', String(run.invalid)],
     ['tokens (prompt / reused / generated)', `${run.promptTokens} / ${run.reusedTokens} / ${run.generatedTokens}`],
@@ -210,8 +225,25 @@ export function manifestRows(run: ReportRun): [string, string][] {
 
 // ---- Markdown ----
 
+/**
+ * Text from files, models and users as inert Markdown: raw HTML and autolinks cannot form (< and > become
+ * entities), nor inline links or images ("](" and "![" are escaped); a javascript:, vbscript: or data: scheme
+ * loses its colon to an entity so no autolinker takes it; line breaks become spaces, "|" cannot end a table cell,
+ * backslashes stay backslashes, and bidi controls are neutralised. Other characters stay, so the text reads as it was.
+ */
+export function mdText(value: string | number): string {
+  return neutraliseBidi(String(value))
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/[<>]/g, (ch) => (ch === '<' ? '&lt;' : '&gt;'))
+    .replace(/\|/g, '\\|')
+    .replace(/\]\(/g, ']\\(')
+    .replace(/!\[/g, '!\\[')
+    .replace(/\b(javascript|vbscript|data)(\s*):/gi, '$1$2&#58;');
+}
+
 function mdCell(value: string | number): string {
-  return String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return mdText(value);
 }
 
 function mdTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
@@ -223,15 +255,17 @@ function mdTable(headers: readonly string[], rows: readonly (readonly (string | 
 }
 
 function breakdownRows(groups: readonly BreakdownGroup[]): (string | number)[][] {
-  return groups.map(({ group, metrics: m }) => [group, m.n, m.tp, m.fp, m.fn, m.tn, pct(m.precision), pct(m.recall), pct(m.f1), pct(m.evidenceRecall)]);
+  // "*": fewer than SMALL_N_GROUP pairs (the note under each table says so).
+  return groups.map(({ group, metrics: m }) => [`${group}${m.n < SMALL_N_GROUP ? ' *' : ''}`, m.n, m.tp, m.fp, m.fn, m.tn, pct(m.precision), pct(m.recall), pct(m.f1), pct(m.evidenceRecall)]);
 }
+export const SMALL_N_NOTE = `* fewer than ${SMALL_N_GROUP} pairs: read these percentages with care.`;
 export const BREAKDOWN_HEADERS = ['n', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall', 'F1', 'evidence recall'];
 
 export function comparisonMetricRows(c: TwoRunComparison): [string, string, string, string, string][] {
   const rows: [string, string, string, string, string][] = [
-    ['precision', pct(c.precisionDiff.a), pct(c.precisionDiff.b), points(c.precisionDiff.diff), `[${points(c.precisionDiff.ci[0])}, ${points(c.precisionDiff.ci[1])}]`],
-    ['recall', pct(c.recallDiff.a), pct(c.recallDiff.b), points(c.recallDiff.diff), `[${points(c.recallDiff.ci[0])}, ${points(c.recallDiff.ci[1])}]`],
-    ['F1', pct(c.f1Diff.a), pct(c.f1Diff.b), points(c.f1Diff.diff), `[${points(c.f1Diff.ci[0])}, ${points(c.f1Diff.ci[1])}]`],
+    ['precision', pct(c.metricsA.precision), pct(c.metricsB.precision), points(c.precisionDiff.diff), `[${points(c.precisionDiff.ci[0])}, ${points(c.precisionDiff.ci[1])}]`],
+    ['recall', pct(c.metricsA.recall), pct(c.metricsB.recall), points(c.recallDiff.diff), `[${points(c.recallDiff.ci[0])}, ${points(c.recallDiff.ci[1])}]`],
+    ['F1', pct(c.metricsA.f1), pct(c.metricsB.f1), points(c.f1Diff.diff), `[${points(c.f1Diff.ci[0])}, ${points(c.f1Diff.ci[1])}]`],
   ];
   const e = c.evidenceRecallDiff;
   rows.push(e ? ['evidence recall', pct(e.a), pct(e.b), points(e.diff), `[${points(e.ci[0])}, ${points(e.ci[1])}]`] : ['evidence recall', 'n/a', 'n/a', '', '']);
@@ -242,17 +276,22 @@ export function renderReportMarkdown(report: Report): string {
   const { run, score } = report;
   const level = Math.round(score.bootstrap.level * 100);
   const out: string[] = [
-    `# MedBench Local report: run "${run.name}"`,
+    `# MedBench Local report: run "${mdText(run.name)}"`,
     '',
     `> ${report.includesText ? `**${report.notice}**` : report.notice}`,
     '',
-    `Dataset ${run.dataset}, ${score.n} pairs (${score.missing} missing, ${score.invalid} invalid), status ${run.status}. Generated ${report.generatedAt} by MedBench Local ${report.appVersion}.`,
+    `Dataset ${mdText(run.dataset)}, ${score.n} pairs (${score.missing} missing, ${score.invalid} invalid), status ${score.status}. Generated ${report.generatedAt} by MedBench Local ${report.appVersion}.`,
     '',
     '## Metrics',
     '',
     mdTable(['metric', 'value', `${level}% CI`], metricRows(score)),
     '',
     `Percentile bootstrap over pairs, ${score.bootstrap.resamples} resamples, seed ${score.bootstrap.seed}.`,
+    ...warningTexts(report).flatMap((text) => ['', `> **Warning:** ${mdText(text)}`]),
+    '',
+    '## Reference on the same pairs',
+    '',
+    mdTable(REFERENCE_HEADERS, referenceRows(score)),
     '',
     '## Confusion matrix',
     '',
@@ -266,13 +305,15 @@ export function renderReportMarkdown(report: Report): string {
   ];
   out.push(...probabilityMarkdown(score, level, mdTable));
   for (const [by, title] of [['chapter', 'ICD-10 chapter / PCS section'], ['kind', 'code kind'], ['gold', 'gold label']] as const) {
-    out.push('', `## By ${title}`, '', mdTable([by, ...BREAKDOWN_HEADERS], breakdownRows(report.breakdowns[by])));
+    const groups = report.breakdowns[by];
+    out.push('', `## By ${title}`, '', mdTable([by, ...BREAKDOWN_HEADERS], breakdownRows(groups)));
+    if (groups.some((g) => g.metrics.n < SMALL_N_GROUP)) out.push('', mdText(SMALL_N_NOTE));
   }
   const c = report.comparison;
   if (c) {
     out.push(
       '',
-      `## Comparison: "${c.runA}" (A) vs "${c.runB}" (B)`,
+      `## Comparison: "${mdText(c.runA)}" (A) vs "${mdText(c.runB)}" (B)`,
       '',
       `On the ${c.n} pairs both runs planned (${c.onlyA} only in A, ${c.onlyB} only in B). Exact McNemar on the label: b = ${c.b} (A right, B wrong), c = ${c.c} (A wrong, B right), p = ${pValue(c.mcnemarP)}.`,
       '',

@@ -3,10 +3,12 @@
  * reference of any kind: no xmlns URL (inline SVG in HTML needs none), no fonts, no images.
  * Colours come from CSS classes the report's own <style> defines, so the charts follow its theme.
  */
+import { neutraliseBidi } from '../../shared/display-text';
 import type { Interval } from '../scoring/bootstrap';
 
+/** HTML/XML text; bidi controls neutralised too, so a name like "<RLO>gnp.exe" cannot read "exe.png" in the report. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+  return neutraliseBidi(text).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;

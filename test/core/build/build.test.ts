@@ -4,11 +4,12 @@ import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBuild, type BuildRequest } from '../../../src/core/build/build';
 import { hopDistance } from '../../../src/core/build/icd-hierarchy';
-import { buildSummary, datasetProvenance } from '../../../src/core/build/provenance';
+import { buildSummary, datasetProvenance, triageOutcome } from '../../../src/core/build/provenance';
 import { writeSyntheticHosp, type SyntheticHospFiles } from '../../../src/core/build/synthetic';
 import { listPairs } from '../../../src/core/data/pairs';
 import { openStore } from '../../../src/core/store/database';
 import { tempDir } from '../../helpers/mimic-files';
+import { startStandin } from '../../helpers/openai-standin';
 
 let files: SyntheticHospFiles;
 let dir: string;
@@ -142,6 +143,28 @@ describe('medbench build (core)', () => {
     expect(new Set(plain.map((p) => p.provenance!.triage))).toContain('unconfirmed-unrelated');
     db.close();
     db2.close();
+  });
+
+  it('triages through a server backend with three stored votes per candidate', async () => {
+    const server = await startStandin({ flavor: 'vllm' });
+    try {
+      const db = openStore(':memory:');
+      const result = await runBuild(db, request('served', { admissions: 3, triage: 'standin-model', rejudge: 'standin-model', backend: 'openai', backendOptions: { baseUrl: server.url } }));
+      expect(result.status).toBe('finished');
+      const candidates = listPairs(db, 1).filter((p) => p.provenance!.kind === 'assigned');
+      for (const pair of candidates) {
+        const { votes, triage } = pair.provenance!;
+        expect(votes.triage).toHaveLength(3);
+        expect(triage).toBe(triageOutcome(votes.triage, votes.rejudge, true));
+      }
+      // The server was asked for the 3-way labels.
+      const chat = server.requests.find((r) => r.method === 'POST')!.body!;
+      expect(JSON.stringify(chat)).toContain('Implicit');
+      expect(db.prepare("SELECT backend FROM runs WHERE name = 'served-triage'").get()).toEqual({ backend: 'openai' });
+      db.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it('names the file, row and column of bad input and writes nothing', async () => {

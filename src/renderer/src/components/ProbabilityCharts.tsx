@@ -163,6 +163,15 @@ function ReliabilityChart({ bins }: { bins: NonNullable<ProbabilityScore['calibr
   );
 }
 
+/** A legend sample of a chart line (drawn, not text, so the label beside it keeps the text colour's contrast). */
+function Swatch({ color, dash }: { color: string; dash?: string }) {
+  return (
+    <svg width={18} height={8} aria-hidden="true" style={{ verticalAlign: 'middle' }}>
+      <line x1={0} x2={18} y1={4} y2={4} stroke={color} strokeWidth={2} strokeDasharray={dash} />
+    </svg>
+  );
+}
+
 /** Precision, recall and F1 against the threshold, with a slider to read any threshold and the F1-best one marked as tuned on the test set. */
 function Sweep({ sweep }: { sweep: NonNullable<ProbabilityScore['sweep']> }) {
   // Points run from the highest threshold down; the chart's x axis runs up.
@@ -188,8 +197,8 @@ function Sweep({ sweep }: { sweep: NonNullable<ProbabilityScore['sweep']> }) {
         </Frame>
         <div>
           <p className="small">
-            <span style={{ color: COLORS.precision }}>━ precision</span> · <span style={{ color: COLORS.recall }}>╍ recall</span> · <span style={{ color: COLORS.f1 }}>┄ F1</span> ·{' '}
-            <span style={{ color: COLORS.marker }}>│ chosen threshold</span>
+            <Swatch color={COLORS.precision} /> precision · <Swatch color={COLORS.recall} dash="6 3" /> recall · <Swatch color={COLORS.f1} dash="2 2" /> F1 ·{' '}
+            <Swatch color={COLORS.marker} /> chosen threshold
           </p>
           <label htmlFor={sliderId} className="small">
             Threshold: call a pair True at probability ≥ <strong>{num(chosen.threshold)}</strong>

@@ -9,6 +9,7 @@
  */
 
 import { CodePointIndex } from '../../../shared/code-points';
+import { neutraliseBidi } from '../../../shared/display-text';
 
 export type Evidence = 'gold' | 'pred' | 'both';
 
@@ -54,7 +55,9 @@ export interface NoteEvidence {
   predictedSentences: readonly number[];
 }
 
-export function buildNoteBlocks(input: NoteEvidence): NoteBlock[] {
+export function buildNoteBlocks(evidence: NoteEvidence): NoteBlock[] {
+  // Bidi overrides in a note cannot reorder what is shown; the replacement keeps every offset.
+  const input = { ...evidence, text: neutraliseBidi(evidence.text) };
   const toUtf16 = codePointToUtf16(input.text);
   const gold = mergeSpans(input.goldSpans.map((s) => ({ start: toUtf16(s.start), end: toUtf16(s.end) })));
   const goldIds = new Set(input.goldSentences);

@@ -70,6 +70,12 @@ function RunMetrics({ run }: { run: string }) {
         <MetricCard label="Precision" value={s.precision} ci={s.precisionCi} />
         <MetricCard label="Recall" value={s.recall} ci={s.recallCi} />
         <MetricCard label="F1" value={s.f1} ci={s.f1Ci} />
+        <MetricCard label="Balanced accuracy" value={s.balancedAccuracy} note="(recall + specificity) / 2" />
+        <div className="card" data-metric="MCC">
+          <div className="card-label">MCC</div>
+          <div className="card-value">{signed(s.mcc)}</div>
+          <div className="muted small">Matthews correlation, −1 to +1 (0: no better than chance)</div>
+        </div>
         <MetricCard label="Evidence recall" value={s.evidenceRecall} ci={s.evidenceRecallCi} note={`over ${s.evidencePairs} pairs with gold evidence`} />
       </div>
       <div className="panel">
@@ -152,12 +158,12 @@ function RunMetrics({ run }: { run: string }) {
   );
 }
 
-function MetricCard({ label, value, ci, note }: { label: string; value: number | null; ci: [number, number] | null; note?: string }) {
+function MetricCard({ label, value, ci, note }: { label: string; value: number | null; ci?: [number, number] | null; note?: string }) {
   return (
     <div className="card" data-metric={label}>
       <div className="card-label">{label}</div>
       <div className="card-value">{percent(value)}</div>
-      <div className="card-ci">95% CI {interval(ci)}</div>
+      {ci !== undefined && <div className="card-ci">95% CI {interval(ci)}</div>}
       {note && <div className="muted small">{note}</div>}
     </div>
   );

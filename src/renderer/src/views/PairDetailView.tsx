@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { CallResponse } from '../../../shared/contract';
 import { Empty, ErrorBox, GoldBadge, Loading, OutcomeBadge } from '../components';
 import { href, navigate, useCall, useTitle } from '../hooks';
@@ -6,6 +6,7 @@ import { useKeys } from '../lib/keys';
 import { describeFilter, listQuery, pairsRequest } from '../lib/pairs-query';
 import { percent } from '../lib/format';
 import { NoteView } from './NoteView';
+import { neutraliseBidi } from '../../../shared/display-text';
 
 type Pair = CallResponse<'getPair'>;
 type Prediction = Pair['predictions'][number];
@@ -92,7 +93,7 @@ function PairDetail({ pair, query }: { pair: Pair; query: URLSearchParams }) {
           </span>
         </nav>
         <h1>
-          <span className="mono">{pair.code}</span> {pair.desc}
+          <span className="mono">{pair.code}</span> {neutraliseBidi(pair.desc)}
         </h1>
         <div className="pair-facts">
           <span>
@@ -176,10 +177,10 @@ function PredictionCard({ pairId, prediction: p, highlighted, goldSentences }: {
           {p.evidenceRecall !== null && ` · recall ${percent(p.evidenceRecall, 0)}`}
         </dd>
         <dt>Time</dt>
-        <dd>{p.backend === 'external' ? <span className="muted">n/a (imported)</span> : `${(p.ms / 1000).toFixed(2)} s`}</dd>
+        <dd>{p.backend === 'external' ? <span className="muted">n/a (imported)</span> : `${((p.ms ?? 0) / 1000).toFixed(2)} s`}</dd>
       </dl>
       <h4>Rationale</h4>
-      <p className="rationale">{p.rationale || <span className="muted">(none)</span>}</p>
+      <p className="rationale">{p.rationale ? neutraliseBidi(p.rationale) : <span className="muted">(none)</span>}</p>
       <details onToggle={(e) => setShowPrompt((e.currentTarget as HTMLDetailsElement).open)}>
         <summary>Prompt, raw output and how it was read</summary>
         {showPrompt ? <PromptAndParse pairId={pairId} run={p.run} fallbackRaw={p.rawOutput} /> : null}
@@ -243,7 +244,7 @@ function PromptAndParse({ pairId, run, fallbackRaw }: { pairId: number; run: str
 function renderParsed(raw: string, parse: CallResponse<'getPairPrompt'>['outputs'][number]['parse']) {
   if (!raw) return '(empty)';
   const objects = [...parse.objects].map((o, i) => ({ ...o, i })).sort((a, b) => a.start - b.start);
-  const parts: React.ReactNode[] = [];
+  const parts: ReactNode[] = [];
   let position = 0;
   for (const o of objects) {
     if (o.start < position || o.end > raw.length) continue;

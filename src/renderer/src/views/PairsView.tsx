@@ -5,6 +5,7 @@ import { Empty, ErrorBox, GoldBadge, Loading, OutcomeBadge } from '../components
 import { href, navigate, replaceQuery, useCall } from '../hooks';
 import { useKeys } from '../lib/keys';
 import { pairsRequest, listQuery, type ListQuery } from '../lib/pairs-query';
+import { neutraliseBidi } from '../../../shared/display-text';
 
 const ROW_HEIGHT = 34;
 
@@ -283,7 +284,7 @@ export function PairsTable({
                   {row.code}
                 </span>
                 <span role="gridcell" className="ellipsis" title={row.desc}>
-                  {row.desc}
+                  {neutraliseBidi(row.desc)}
                 </span>
                 <span role="gridcell">
                   <GoldBadge gold={row.gold} />

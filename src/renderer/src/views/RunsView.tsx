@@ -7,6 +7,7 @@ import { href, useCall } from '../hooks';
 import { duration } from '../lib/format';
 import { NewRunForm } from './RunForm';
 import { RunFiles } from './RunFiles';
+import { neutraliseBidi } from '../../../shared/display-text';
 
 type Run = CallResponse<'listRuns'>['runs'][number];
 
@@ -255,7 +256,7 @@ function RunRow({
     <>
       <tr data-run={run.name} data-status={status}>
         <td>
-          <strong>{run.name}</strong>
+          <strong>{neutraliseBidi(run.name)}</strong>
           {run.prompt && <div className="muted small">prompt: {run.prompt.name}</div>}
         </td>
         <td className="row-actions">

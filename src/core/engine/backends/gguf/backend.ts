@@ -69,7 +69,18 @@ export const DEFAULT_BATCH_SIZE = 2048;
 export const DEFAULT_VOTE_TEMPERATURE = 0.7;
 export { SAMPLER_TOP_K, SAMPLER_TOP_P, WINDOW_OVERLAP_SENTENCES };
 
-export function createLlamaBackend(options: LlamaBackendOptions): Promise<InferenceBackend> {
+/** The GGUF backend, plus what the run planner needs: the note's windows and prompts as this model tokenizes them. */
+export interface GgufBackend extends InferenceBackend {
+  readonly kind: 'gguf';
+  windowsFor(note: EngineNote, labels: LabelMode): PreparedWindow[];
+  readonly strategy: PromptStrategy;
+}
+
+export function isGgufBackend(backend: InferenceBackend): backend is GgufBackend {
+  return backend.kind === 'gguf' && typeof (backend as Partial<GgufBackend>).windowsFor === 'function';
+}
+
+export function createLlamaBackend(options: LlamaBackendOptions): Promise<GgufBackend> {
   return withLifecycleLock(() => LlamaBackend.load(options));
 }
 
@@ -90,7 +101,7 @@ export interface StartupTimings {
   totalMs: number;
 }
 
-class LlamaBackend implements InferenceBackend {
+class LlamaBackend implements GgufBackend {
   readonly kind = 'gguf' as const;
   private disposed = false;
   private readonly grammars: GrammarCache;
@@ -239,6 +250,14 @@ class LlamaBackend implements InferenceBackend {
 
   manifest(): Record<string, unknown> {
     return structuredClone(this.facts);
+  }
+
+  get strategy(): PromptStrategy {
+    return this.settings.strategy;
+  }
+
+  windowsFor(note: EngineNote, labels: LabelMode): PreparedWindow[] {
+    return this.windows.prepare(note, labels);
   }
 
   async *predictNote(note: EngineNote, options: BackendRunOptions): AsyncGenerator<ConceptResult> {

@@ -76,7 +76,8 @@ class OpenAIBackend implements InferenceBackend {
     private readonly input: OpenAIBackendInput,
     private readonly retry: RetryPolicy,
   ) {
-    this.parallelism = concurrency;
+    // Twice as many notes as request slots: while one note waits for its first answer, others fill the slots.
+    this.parallelism = concurrency * 2;
     this.slots = new Semaphore(concurrency);
   }
 
@@ -111,8 +112,9 @@ class OpenAIBackend implements InferenceBackend {
     const sentenceIds = note.sentences.map((s) => s.id);
     const schema = answerSchema(sentenceIds, options.labels);
     const queue = new ResultQueue<ConceptResult>();
+    const prompts = this.notePrompts(note, options);
     const run = (concept: EngineConcept) =>
-      this.predictConcept(note, concept, schema, sentenceIds, options).then(
+      this.predictConcept(prompts(concept), concept, schema, sentenceIds, options).then(
         (result) => queue.push(result),
         (error: unknown) => queue.fail(error),
       );
@@ -132,15 +134,29 @@ class OpenAIBackend implements InferenceBackend {
     }
   }
 
+  /**
+   * The prompt of each concept of a note. The note is rendered once: when the template puts the concept
+   * after the note (the prefix does not depend on it), each prompt is that prefix plus the concept's suffix.
+   */
+  private notePrompts(note: EngineNote, options: BackendRunOptions): (concept: EngineConcept) => string {
+    const template = this.template.text;
+    let notePrefix: { emptyPrefix: string; prefix: string } | null = null;
+    return (concept) => {
+      const bare = renderPrompt(template, [], concept, options.labels);
+      if (notePrefix && bare.prefix === notePrefix.emptyPrefix) return notePrefix.prefix + bare.suffix;
+      const full = renderPrompt(template, note.sentences, concept, options.labels);
+      notePrefix ??= { emptyPrefix: bare.prefix, prefix: full.prefix };
+      return full.prefix + full.suffix;
+    };
+  }
+
   private async predictConcept(
-    note: EngineNote,
+    prompt: string,
     concept: EngineConcept,
     schema: ReturnType<typeof answerSchema>,
     sentenceIds: number[],
     options: BackendRunOptions,
   ): Promise<ConceptResult> {
-    const rendered = renderPrompt(this.template.text, note.sentences, concept, options.labels);
-    const prompt = rendered.prefix + rendered.suffix;
     const samples: SampleResult[] = [];
     for (let sampleIndex = 0; sampleIndex < options.votes; sampleIndex++) {
       const seed = options.seed + sampleIndex;
