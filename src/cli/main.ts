@@ -17,6 +17,7 @@ import { registerExport } from './commands/export';
 import { registerImport } from './commands/import';
 import { registerModels } from './commands/models';
 import { registerPairs } from './commands/pairs';
+import { registerPlan } from './commands/plan';
 import { registerPredictions } from './commands/predictions';
 import { registerReport } from './commands/report';
 import { registerRun } from './commands/run';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerAnnotate(program);
   registerModels(program);
   registerRun(program);
+  registerPlan(program);
   registerRuns(program);
   registerRunsManagement(program);
   registerPredictions(program);

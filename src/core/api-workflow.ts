@@ -20,7 +20,7 @@ import { getRun, listRuns, type RunRecord } from './engine/runs';
 import { buildReport, renderReportMarkdown, type ReportFormat } from './export/report';
 import { renderReportHtml } from './export/report-html';
 import { exportSubmission, SUBMISSION_WARNING } from './export/submission';
-import { writeFileAtomic } from './export/zip';
+import { writeFileAtomic } from './export/output-file';
 import { checkUserPath, requireUserPath } from './path-check';
 import { compareManyRuns } from './scoring/compare';
 import { computeMetrics } from './scoring/metrics';

@@ -24,7 +24,7 @@ import { UserError } from './errors';
 import { runSummaryExtras, storePromptText, workflowHandlers } from './api-workflow';
 import { PathCheckError } from './path-check';
 import { withSmallN } from './scoring/trust';
-import { resolvePromptReference } from './engine/prompts/validate';
+import { assertPromptText, resolvePromptReference } from './engine/prompts/validate';
 import { neutralError } from './ui-errors';
 import { buildHandlers } from './build/api-handlers';
 
@@ -97,12 +97,7 @@ export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): Core
         ...(request.labels ? { labels: request.labels } : {}),
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
-        // An edited template is stored by content (resume reads the same text); a name or file is checked now.
-        ...(request.promptText !== undefined
-          ? { promptFile: resolvePromptReference(storePromptText(userDataDir, request.promptText)) }
-          : request.prompt !== undefined
-            ? { promptFile: resolvePromptReference(request.prompt) }
-            : {}),
+        ...promptOfRequest(request, userDataDir),
         ...(request.backend ? { backend: request.backend } : {}),
         ...backendRequest(request.backendOptions, request.apiKey),
       }),
@@ -151,6 +146,18 @@ export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): Core
     activeRun: () => runs.active()?.run ?? null,
     dispose: () => runs.dispose(),
   };
+}
+
+/**
+ * The run form's prompt: an edited text is checked, then stored by content under userData (a resume
+ * reads the same text); a preset name or a file path is checked and resolved as `--prompt` does.
+ */
+function promptOfRequest(request: CallRequest<'startRun'>, userDataDir: string): { promptFile?: string } {
+  if (request.promptText !== undefined) {
+    assertPromptText(request.promptText, 'the edited prompt');
+    return { promptFile: resolvePromptReference(storePromptText(userDataDir, request.promptText)) };
+  }
+  return request.prompt !== undefined ? { promptFile: resolvePromptReference(request.prompt) } : {};
 }
 
 /** Known failures become CallErrors with the right kind; anything else is thrown on to the transport. */
@@ -405,7 +412,7 @@ function runSummary(db: Db, run: RunRecord): CallResponse<'listRuns'>['runs'][nu
     prompt: extras.prompt,
     settings: { backend: s.backend, modelId: s.modelId, strategy: extras.strategy, votes: s.votes, seed: s.seed, labels: s.labels, limit: s.limit },
     manifest: run.manifest,
-    error: run.error,
+    error: run.error === null ? null : neutralError(run.error).message,
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
     activeSeconds: extras.activeSeconds,

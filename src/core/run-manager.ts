@@ -1,6 +1,7 @@
 import type { EventName, EventPayload } from '../shared/contract';
 import type { RunProgress } from './engine/runner';
 import { ProgressTracker, type LiveProgress } from './engine/progress';
+import { neutralError } from './ui-errors';
 import type { NewRunRequest, PreparedRun } from './engine/start-run';
 import type { Db } from './store/database';
 
@@ -91,7 +92,7 @@ export function createRunManager(db: Db, emit: Emit): RunManager {
       const result = await executeRun(db, run, backend, { signal: slot.controller.signal, onProgress, onTokens });
       finished = { run: run.name, status: result.status, predicted: result.predicted, remaining: result.remaining, seconds: result.seconds, error: null, resumable: result.status === 'stopped' && result.remaining > 0 };
     } catch (error) {
-      finished = { run: run.name, status: 'failed', predicted: slot.progress?.done ?? 0, remaining: 0, seconds: slot.progress?.elapsed ?? 0, error: (error as Error).message, resumable: true };
+      finished = { run: run.name, status: 'failed', predicted: slot.progress?.done ?? 0, remaining: 0, seconds: slot.progress?.elapsed ?? 0, error: neutralError((error as Error).message).message, resumable: true };
     } finally {
       if (trailing) clearTimeout(trailing);
       await backend.dispose().catch(() => undefined);

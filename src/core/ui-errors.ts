@@ -33,7 +33,7 @@ export function neutralError(message: string): { message: string; hint?: ActionH
     text = text.replace(rule.pattern, rule.replace);
     hint ??= rule.hint?.(match);
   }
-  // Anything left like "--context-size" becomes the setting's name in words.
-  text = text.replace(/(^|[\s(])--([a-z][a-z0-9-]*)/g, (_all, before: string, flag: string) => `${before}the ${flag.replaceAll('-', ' ')} setting`);
+  // Anything left like "--context-size" becomes the setting's name in words ("context size"), as the run form labels it.
+  text = text.replace(/(^|[\s(])--([a-z][a-z0-9-]*)/g, (_all, before: string, flag: string) => `${before}${flag.replaceAll('-', ' ')}`);
   return hint ? { message: text, hint } : { message: text };
 }

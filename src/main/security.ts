@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
+import { RENDERER_CONTENT_SECURITY_POLICY } from '../core/static-files';
 
 /**
  * The app's own origin. The renderer is served from a privileged custom scheme rather than
@@ -10,24 +11,8 @@ export const APP_HOST = 'medbench';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-/**
- * Sent with every file the app protocol serves. Scripts only from the app itself (no inline, no
- * eval); inline styles are allowed because React and the chart library set style attributes,
- * which cannot run code. Nothing may be framed, posted or fetched from elsewhere.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+/** Sent with every file the app protocol serves: the one renderer policy, shared with `medbench serve`. */
+export const CONTENT_SECURITY_POLICY = RENDERER_CONTENT_SECURITY_POLICY;
 
 function parseUrl(url: string): URL | null {
   try {

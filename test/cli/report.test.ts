@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, getRun, savePrediction } from '../../src/core/engine/runs';
-import { readZip } from '../../src/core/export/zip';
+import { readZip } from '../helpers/zip';
 import { scoreRun } from '../../src/core/scoring/score-run';
 import { openStore } from '../../src/core/store/database';
 import { runMedbench } from '../helpers/cli';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreApi, type CoreApi } from '../../src/core/api';
 import { parseRawOutput } from '../../src/core/api-workflow';
 import { savePrediction } from '../../src/core/engine/runs';
-import { readZip } from '../../src/core/export/zip';
+import { readZip } from '../helpers/zip';
 import { dispatchCall, type CallName, type CallResponse, type EventName, type EventPayload } from '../../src/shared/contract';
 import { answer, createRunsFixture, type RunsFixture } from '../helpers/runs-fixture';
 
@@ -114,6 +114,14 @@ describe('prompts through the contract', () => {
     expect(baseline.prompt).toMatchObject({ text: null, note: expect.stringMatching(/no prompt/) });
   });
 
+  it('startRun takes a preset name or an edited text, and names bad placeholders', async () => {
+    expect((await callError('startRun', { name: 'p1', model: 'baseline', prompt: 'implicit' })).message).toMatch(/no prompt preset or file named "implicit" \(presets: default, implicit-evidence, minimal/);
+    const bad = await callError('startRun', { name: 'p2', model: 'baseline', promptText: '{{note}} {{concept}}' });
+    expect(bad.message).toMatch(/unknown placeholder \{\{concept\}\}.*\{\{code\}\} is missing/);
+    expect(bad.message).not.toContain(f.dir);
+    expect(f.db.prepare("SELECT count(*) AS n FROM runs WHERE name IN ('p1', 'p2')").get()).toEqual({ n: 0 });
+  });
+
   it('parses raw outputs: one object, text around it, nothing', () => {
     expect(parseRawOutput('{"label": "True", "evidence": [], "rationale": "x {y}"}', 'ok', 'True')).toMatchObject({ kind: 'json', used: 0 });
     expect(parseRawOutput('Sure! {"label": "False"} done', 'invalid', null)).toMatchObject({ kind: 'json', used: null });
@@ -123,7 +131,7 @@ describe('prompts through the contract', () => {
 
   it('groups runs that differ only in their prompt', async () => {
     f.runWith('exp-default', f.pairs.slice(0, 12), (p) => answer(p.gold), { backend: 'gguf', settings: { backend: 'gguf', modelId: null, promptFile: null } });
-    f.runWith('exp-implicit', f.pairs.slice(0, 12), (p) => answer(true), { backend: 'gguf', settings: { backend: 'gguf', modelId: null, promptFile: 'preset:implicit-evidence', limit: 12 } });
+    f.runWith('exp-implicit', f.pairs.slice(0, 12), () => answer(true), { backend: 'gguf', settings: { backend: 'gguf', modelId: null, promptFile: 'preset:implicit-evidence', limit: 12 } });
     f.runWith('exp-minimal', f.pairs.slice(0, 12), (p) => answer(!p.gold), { backend: 'gguf', settings: { backend: 'gguf', modelId: null, promptFile: 'preset:minimal' } });
     const { groups } = await call('promptExperiments', {});
     const group = groups.find((g) => g.runs.some((r) => r.run === 'exp-default'))!;

@@ -61,10 +61,14 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
   }
 }
 
-/** Whether the element's box lies inside the viewport (horizontally and vertically). */
-export async function onScreen(locator: Locator): Promise<boolean> {
+/**
+ * Whether the element's box lies inside the viewport; with `horizontal`, only across (for things
+ * further down a page, where the question is whether they are cut off at the right edge).
+ */
+export async function onScreen(locator: Locator, { horizontal = false } = {}): Promise<boolean> {
   const box = await locator.boundingBox();
   const size = locator.page().viewportSize();
   if (!box || !size) return false;
-  return box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width + 0.5 && box.y + box.height <= size.height + 0.5;
+  const across = box.x >= 0 && box.x + box.width <= size.width + 0.5;
+  return horizontal ? across : across && box.y >= 0 && box.y + box.height <= size.height + 0.5;
 }

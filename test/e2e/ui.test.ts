@@ -41,7 +41,7 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
     fs.mkdirSync(userHome);
     serve = await startServe({ db: path.join(work, 'e2e.db'), rendererDir, home: path.join(work, 'home'), userHome });
     // A stand-in OpenAI-compatible server on loopback: a third, model-like run that is slow enough to cancel.
-    standin = await startStandin({ flavor: 'vllm', latencyMs: 150, slots: 1 });
+    standin = await startStandin({ flavor: 'vllm', latencyMs: 250, slots: 1 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(10_000);
@@ -215,6 +215,8 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
     await form.locator('select[name=backend]').selectOption('openai');
     await form.locator('input[name=model-name]').fill('standin-model');
     await form.locator('input[name=base-url]').fill(standin.url);
+    // One request at a time: slow enough to cancel halfway.
+    await form.locator('input[name=concurrency]').fill('1');
     await form.locator('input[name=name]').fill('server');
     await form.locator('input[name=limit]').fill('30');
     // An edited prompt without the note placeholder is refused before anything runs.
@@ -240,8 +242,8 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
     await waitUntil('row stopped', async () => (await row.getAttribute('data-status')) === 'stopped');
     await shoot(page, 'runs-stopped-1024x700');
     // The row's actions are on screen at 1024 px.
-    expect(await onScreen(row.getByRole('button', { name: 'Resume' }))).toBe(true);
-    expect(await onScreen(row.getByRole('link', { name: 'Metrics' }))).toBe(true);
+    expect(await onScreen(row.getByRole('button', { name: 'Resume' }), { horizontal: true })).toBe(true);
+    expect(await onScreen(row.getByRole('button', { name: 'Delete' }), { horizontal: true })).toBe(true);
     await row.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('run-finished').filter({ hasText: 'Run server finished' }).waitFor({ timeout: 60_000 });
     await waitUntil('row finished 30/30', async () => (await row.getAttribute('data-status')) === 'finished' && (await row.textContent())!.includes('30/30'));
@@ -377,7 +379,7 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
     await audit('models');
     await section('Datasets').click();
     await page.getByRole('table', { name: 'Datasets' }).waitFor();
-    expect(await onScreen(page.getByRole('link', { name: 'Browse pairs' }))).toBe(true);
+    expect(await onScreen(page.getByRole('link', { name: 'Browse pairs' }), { horizontal: true })).toBe(true);
     await audit('datasets (1024)');
     expect(axeProblems).toEqual([]);
   }, 90_000);

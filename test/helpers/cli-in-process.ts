@@ -25,9 +25,13 @@ export async function runInProcess(register: readonly ((program: Command) => voi
     code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) code = 2;
-    else if (error instanceof UsageError) ((code = 2), (stderr += `medbench: ${error.message}\n`));
-    else if (error instanceof UserError || error instanceof RunError) ((code = 1), (stderr += `medbench: error: ${error.message}\n`));
-    else throw error;
+    else if (error instanceof UsageError) {
+      code = 2;
+      stderr += `medbench: ${error.message}\n`;
+    } else if (error instanceof UserError || error instanceof RunError) {
+      code = 1;
+      stderr += `medbench: error: ${error.message}\n`;
+    } else throw error;
   } finally {
     process.stdout.write = out;
     process.stderr.write = err;

@@ -34,6 +34,8 @@ export interface StandinOptions {
   fault?: (index: number) => Fault;
   /** Answer every request with a 307 redirect to this URL. */
   redirectTo?: string;
+  /** Request fields this server refuses with 400 (an older or differently built server than documented). */
+  rejectFields?: string[];
 }
 
 export interface RecordedRequest {
@@ -218,6 +220,8 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end('{"choices": [ this is not json');
     }
+    const refused = options.rejectFields?.find((field) => field in body);
+    if (refused) return json(400, { error: { message: `unknown field "${refused}"`, type: 'invalid_request_error' } });
     const { schema, error } = schemaOf(body, flavor, path, version);
     if (error) return json(400, { object: 'error', message: error, type: 'BadRequestError', code: 400 });
     const messages = body.messages as { role: string; content: string }[];

@@ -80,7 +80,7 @@ describe('codes that are not ICD-10-shaped are a problem row at import', () => {
       'ann-code.csv',
       annotationsCsv([
         { taskId: '1_10', code, desc: 'x', gold: true, spans: spansOf(NOTE, 'atrial fibrillation') },
-        { taskId: '1_10', code: '0DTJ4ZZ', desc: 'Resection of appendix', gold: false, spans: [] },
+        { taskId: '1_10', code: '0DTJ4ZZ', desc: 'Resection of appendix', gold: false, spans: '[]' },
       ]),
     );
     const fresh = openStore(path.join(dir, `code-${Math.random().toString(36).slice(2)}.db`));

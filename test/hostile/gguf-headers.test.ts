@@ -68,7 +68,7 @@ const probes: [string, Buffer, RegExp][] = [
   ['unknown tensor type', padded(Buffer.concat([header({}), arch, tensor('w', [8], 9999, 0n)])), /tensor 1 \(w\) type.*9999/],
   ['non-UTF-8 key', header({}, Buffer.concat([kvString(Buffer.from([0x67, 0xff, 0xfe, 0x2e]), 'x'), tensor('w', [8], 0, 0n)])), /key 1.*UTF-8/],
   ['non-UTF-8 string value', header({ kvs: 2n }, Buffer.concat([arch, kvString('general.name', '\u00e9').subarray(0, -2), Buffer.from([0xc3, 0x28]), tensor('w', [8], 0, 0n)])), /general\.name.*UTF-8/],
-  ['tensor data past the end of the file', padded(Buffer.concat([header({}), arch, tensor('w', [1024], 0, 0n)])), /tensor 1 \(w\) data.*truncated/],
+  ['tensor data past the end of the file', padded(Buffer.concat([header({}), arch, tensor('w', [1024], 0, 0n)])), /is truncated: its header declares tensor data up to byte/],
   ['tensor offset 2^63', padded(Buffer.concat([header({}), arch, tensor('w', [8], 0, 2n ** 63n)])), /tensor 1 \(w\) offset/],
   ['tensor with 2^62 elements', padded(Buffer.concat([header({}), arch, tensor('w', [2 ** 31, 2 ** 31], 0, 0n)])), /tensor 1 \(w\)/],
   ['nested arrays', header({}, Buffer.concat([str('x'), u32(9), u32(9), u64(1n), Buffer.alloc(16)])), /arrays of arrays/],

@@ -42,9 +42,9 @@ describe('resolveAppFile', () => {
       if (file !== null) expect(path.relative(root, file).startsWith('..'), url).toBe(false);
       expect(file === null || file.startsWith(root + path.sep), url).toBe(true);
     }
-    // The URL parser folds `%2e%2e/` into the path like `../` (staying at the root); an encoded
-    // slash only appears after decoding, which is where the root check catches it.
-    expect(resolveAppFile(root, 'app://medbench/%2e%2e/secret.txt')).toBe(path.join(root, 'secret.txt'));
+    // The URL parser folds `%2e%2e/` into the path like `../` (staying at the root, where no such
+    // file exists); an encoded slash only appears after decoding, which is where the root check catches it.
+    expect(resolveAppFile(root, 'app://medbench/%2e%2e/secret.txt')).toBeNull();
     expect(resolveAppFile(root, 'app://medbench/..%2fsecret.txt')).toBeNull();
     expect(resolveAppFile(root, 'app://medbench/..%5csecret.txt')).toBeNull();
   });

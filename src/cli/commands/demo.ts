@@ -13,7 +13,6 @@ import type { Db } from '../../core/store/database';
 import { formatTable, printJson, ProgressLine } from '../output';
 import { positiveInt, runSummary } from './run';
 import { formatImportReport } from './import';
-import { runDemoBuild } from './demo-build';
 import { shellQuote } from '../../core/text/shell-quote';
 
 export const DEMO_DATASET = 'demo';
@@ -33,7 +32,8 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--build', 'instead: the whole build loop on synthetic hosp tables (build, two annotators, adjudication, export, import, score) with the baseline')
     .action(async (options: { db?: string; model?: string; limit?: number; json?: boolean; build?: boolean }) => {
-      if (options.build) return runDemoBuild(options);
+      // Loaded only for --build: the synthetic generator and the annotation loop stay out of every other command's start-up.
+      if (options.build) return (await import('./demo-build')).runDemoBuild(options);
       const resources = demoResourcesDir();
       const annotations = path.join(resources, 'dataset_raw.csv');
       const notes = path.join(resources, 'discharge.csv.gz');

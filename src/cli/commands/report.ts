@@ -4,7 +4,7 @@ import { buildReport, renderReportMarkdown, type Report, type ReportFormat } fro
 import { renderReportHtml } from '../../core/export/report-html';
 import { recordAudit, statFile } from '../../core/audit';
 import { sha256Hex } from '../../core/data/input-file';
-import { writeFileAtomic } from '../../core/export/zip';
+import { writeFileAtomic } from '../../core/export/output-file';
 import { withStore } from '../context';
 import { UsageError } from '../errors';
 import { printJson } from '../output';

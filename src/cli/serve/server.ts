@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { UserError } from '../../core/errors';
+import { contentTypeOf, RENDERER_CONTENT_SECURITY_POLICY, resolveStaticFile, STATIC_SECURITY_HEADERS } from '../../core/static-files';
 import { dispatchCall, isCallError, isCallName, type CallHandlers, type EventName } from '../../shared/contract';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -27,22 +28,9 @@ export function tokenCookieName(port: number): string {
   return `medbench_token_${port}`;
 }
 
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; " +
-  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
+/** The renderer's policy and companion headers, MIME map and path guard: one module shared with the app's app:// protocol. */
+export const CONTENT_SECURITY_POLICY = RENDERER_CONTENT_SECURITY_POLICY;
+export { resolveStaticFile };
 
 export interface ServedApi {
   handlers: CallHandlers;
@@ -162,7 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const serveStatic = (response: http.ServerResponse, pathname: string, headOnly: boolean): void => {
     const file = resolveStaticFile(rendererDir, pathname);
     if (!file) return send(response, 404, 'text/plain; charset=utf-8', 'not found');
-    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const type = contentTypeOf(file);
     const content = fs.readFileSync(file);
     response.writeHead(200, { 'Content-Type': type, 'Content-Length': content.length, 'Cache-Control': type.startsWith('text/html') ? 'no-store' : 'private, max-age=3600' });
     response.end(headOnly ? undefined : content);
@@ -189,36 +177,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-/**
- * The file a URL path names inside the renderer folder, or null. Both the lexical path and the
- * real path (symlinks resolved) must stay inside the folder.
- */
-export function resolveStaticFile(rendererDir: string, pathname: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
-  const candidate = path.resolve(rendererDir, relative);
-  if (!isInside(rendererDir, candidate)) return null;
-  let real: string;
-  try {
-    real = fs.realpathSync(candidate);
-  } catch {
-    return null;
-  }
-  if (!isInside(rendererDir, real) || !fs.statSync(real).isFile()) return null;
-  return real;
-}
-
-function isInside(folder: string, file: string): boolean {
-  const relative = path.relative(folder, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
-
 function authorized(request: http.IncomingMessage, token: string, cookieName: string): boolean {
   const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
   const cookie = (request.headers.cookie ?? '')
@@ -235,12 +193,7 @@ function tokensEqual(candidate: string, token: string): boolean {
 }
 
 function setSecurityHeaders(response: http.ServerResponse): void {
-  response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  response.setHeader('X-Content-Type-Options', 'nosniff');
-  response.setHeader('X-Frame-Options', 'DENY');
-  response.setHeader('Referrer-Policy', 'no-referrer');
-  response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.setHeader(name, value);
 }
 
 /** The whole body, or null as soon as it passes `limit` bytes. */

@@ -9,7 +9,8 @@ import type { Db } from '../store/database';
 import { CodePointIndex } from '../../shared/code-points';
 import { recordAudit, statFile } from '../audit';
 import { sha256Hex } from '../data/input-file';
-import { createZip, writeFileAtomic } from './zip';
+import { zipSync, strToU8 } from 'fflate';
+import { writeFileAtomic } from './output-file';
 import { csvCell } from './csv-cell';
 
 export const SUBMISSION_ENTRY = 'predictions.csv';
@@ -114,7 +115,8 @@ export function submissionCsv(rows: readonly SubmissionRow[]): string {
 export function exportSubmission(db: Db, runName: string, outPath: string): SubmissionExport {
   const run = getRun(db, runName);
   const rows = submissionRows(db, run);
-  const archive = createZip([{ name: SUBMISSION_ENTRY, data: submissionCsv(rows) }]);
+  // fflate (a small, well-kept ZIP library) writes the one deflated entry; `unzip -p` reads it.
+  const archive = Buffer.from(zipSync({ [SUBMISSION_ENTRY]: [strToU8(submissionCsv(rows)), { level: 6, mtime: new Date() }] }));
   writeFileAtomic(outPath, archive);
   recordAudit(db, { kind: 'export', subject: run.name, outputs: [statFile('submission', outPath, sha256Hex(archive))], facts: { format: 'submission', rows: rows.length } });
   const counts = db

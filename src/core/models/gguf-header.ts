@@ -47,6 +47,17 @@ export class GgufHeaderError extends Error {
   }
 }
 
+/** A sound header whose tensor data goes past the end of the file: an interrupted download or copy. */
+export class GgufTruncatedError extends GgufHeaderError {
+  override name = 'GgufTruncatedError';
+  constructor(
+    readonly declaredEnd: number,
+    readonly fileBytes: number,
+  ) {
+    super('tensor data', fileBytes, `the header declares tensor data up to byte ${declaredEnd} but the file has only ${fileBytes} bytes (truncated: an interrupted download or copy?)`);
+  }
+}
+
 /** Value type ids of GGUF metadata (gguf.h). */
 const ValueType = { u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12 } as const;
 const FIXED_VALUE_BYTES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
@@ -171,7 +182,11 @@ class BoundedReader {
     const start = this.position;
     const value = this.u64(field);
     if (value > BigInt(Math.max(max, 0))) {
-      throw new GgufHeaderError(field, start, `${what} ${value} is more than the ${Math.max(max, 0)} that the bytes left in the file (or the header limits) allow`);
+      throw new GgufHeaderError(
+        field,
+        start,
+        `${what} ${value} is more than the ${Math.max(max, 0)} that the bytes left in the file (or the header limits) allow: the file is truncated or the header is corrupt`,
+      );
     }
     return Number(value);
   }
@@ -323,16 +338,9 @@ export function checkGgufHeader(source: ByteSource): GgufHeaderSummary {
       throw new GgufHeaderError(tensor.field.replace(/ data$/, ' offset'), tensor.at, `offset ${tensor.offset}, expected ${expectedOffset} (tensors overlap or leave gaps)`);
     }
     expectedOffset += Math.ceil(tensor.bytes / alignment) * alignment;
-    const end = dataOffset + tensor.offset + tensor.bytes;
-    if (end > source.size) {
-      throw new GgufHeaderError(
-        tensor.field,
-        tensor.at,
-        `the tensor's data runs to byte ${end} but the file has only ${source.size} bytes (truncated: an interrupted download or copy?)`,
-      );
-    }
-    if (end > dataEnd) dataEnd = end;
+    dataEnd = Math.max(dataEnd, dataOffset + tensor.offset + tensor.bytes);
   }
+  if (dataEnd > source.size) throw new GgufTruncatedError(dataEnd, source.size);
   return { version, tensorCount, keyValueCount, architecture, alignment, dataOffset, dataEnd };
 }
 

@@ -21,7 +21,7 @@ import {
   type Llama,
 } from 'node-llama-cpp';
 import { UserError } from '../errors';
-import { checkGgufHeaderFile, ggmlTensorBytes, GgufHeaderError } from './gguf-header';
+import { checkGgufHeaderFile, ggmlTensorBytes, GgufHeaderError, GgufTruncatedError } from './gguf-header';
 
 export type GpuSetting = 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal';
 export type ComputeBackend = 'cpu' | 'cuda' | 'vulkan' | 'metal';
@@ -160,6 +160,13 @@ export async function checkGgufStructure(filePath: string): Promise<CheckedGgufF
   try {
     checkGgufHeaderFile(resolved);
   } catch (error) {
+    if (error instanceof GgufTruncatedError) {
+      throw new ModelFileError(
+        resolved,
+        `Model file ${resolved} is truncated: its header declares tensor data up to byte ${error.declaredEnd} ` +
+          `but the file has only ${error.fileBytes} bytes (an interrupted download or copy?)`,
+      );
+    }
     if (error instanceof GgufHeaderError) throw new ModelFileError(resolved, `${resolved} is not a usable GGUF model: ${error.message}`);
     throw new ModelFileError(resolved, `Cannot read model file ${resolved}: ${(error as Error).message}`);
   }

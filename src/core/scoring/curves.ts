@@ -357,20 +357,37 @@ export function bootstrapCurveCi(pairs: readonly ProbabilityPair[], options: Boo
     for (let k = 0; k < groups.negatives[g]!; k++) { groupOf[position] = g; isPositive[position++] = 0; }
   }
   const rng = createRng(seed);
-  const positives = new Float64Array(groupCount);
-  const negatives = new Float64Array(groupCount);
+  const positives = new Uint32Array(groupCount);
+  const negatives = new Uint32Array(groupCount);
   const aurocs = new Float64Array(resamples);
   const aps = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     positives.fill(0);
     negatives.fill(0);
+    let totalPositives = 0;
     for (let i = 0; i < n; i++) {
       const j = rng.nextInt(n);
-      if (isPositive[j] === 1) positives[groupOf[j]!]! += 1;
-      else negatives[groupOf[j]!]! += 1;
+      const g = groupOf[j] as number;
+      if (isPositive[j] === 1) {
+        positives[g] = (positives[g] as number) + 1;
+        totalPositives++;
+      } else negatives[g] = (negatives[g] as number) + 1;
     }
-    aurocs[r] = aurocOfCounts(positives, negatives);
-    aps[r] = averagePrecisionOfCounts(positives, negatives);
+    // aurocOfCounts and averagePrecisionOfCounts in one pass (the hot loop of `score`).
+    let tp = 0;
+    let fp = 0;
+    let area = 0;
+    let ap = 0;
+    for (let g = 0; g < groupCount; g++) {
+      const a = positives[g] as number;
+      const b = negatives[g] as number;
+      area += b * (tp + a / 2);
+      tp += a;
+      fp += b;
+      if (a > 0) ap += (a / totalPositives) * (tp / (tp + fp));
+    }
+    aurocs[r] = tp === 0 || fp === 0 ? Number.NaN : area / (tp * fp);
+    aps[r] = totalPositives === 0 ? Number.NaN : ap;
   }
   return { auroc: percentile(aurocs, level), averagePrecision: percentile(aps, level), resamples, seed, level };
 }

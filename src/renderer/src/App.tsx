@@ -51,6 +51,7 @@ export function App() {
         <p className="sidebar-note">Offline: note text never leaves this machine.</p>
       </nav>
       <main className="content">
+        <CoreCrashNotice />
         <Suspense fallback={<Loading what="the page" />}>
           {section === 'datasets' && <DatasetsView />}
           {section === 'pairs' && <PairsView query={route.query} />}
@@ -80,6 +81,30 @@ function titleOf(section: string, path: string[], query: URLSearchParams): strin
   if (section === 'metrics' && run) return `${label}: ${run}`;
   if (section === 'compare' && query.get('runs')) return `${label}: ${query.get('runs')!.split(',').join(' vs ')}`;
   return label;
+}
+
+/** The desktop app's core process died: say so, and what became of a run it had going. */
+function CoreCrashNotice() {
+  const api = useApi();
+  const [crash, setCrash] = useState<EventPayload<'coreCrashed'> | null>(null);
+  useEffect(() => api.on('coreCrashed', setCrash), [api]);
+  if (!crash) return null;
+  return (
+    <div className="error-box" role="alert">
+      <p>
+        The MedBench core process stopped unexpectedly{crash.exitCode !== null ? ` (exit code ${crash.exitCode})` : ''}.{' '}
+        {crash.restarted ? 'It has been restarted; reload the view you were on.' : 'It stopped repeatedly and was not restarted: quit and reopen the app.'}
+      </p>
+      {crash.run && (
+        <p>
+          Run <a href={href('runs')}>{crash.run}</a> stopped with it; its saved predictions are kept and it can be resumed.
+        </p>
+      )}
+      <button type="button" onClick={() => setCrash(null)}>
+        Dismiss
+      </button>
+    </div>
+  );
 }
 
 /** A run going in the background stays visible from every view. */

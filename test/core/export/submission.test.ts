@@ -6,7 +6,7 @@ import { importDataset } from '../../../src/core/data/import';
 import { createRun, savePrediction, type RunSettings } from '../../../src/core/engine/runs';
 import type { AggregatedPrediction } from '../../../src/core/engine/votes';
 import { exportSubmission, SUBMISSION_ENTRY, submissionCsv } from '../../../src/core/export/submission';
-import { readZip } from '../../../src/core/export/zip';
+import { readZip } from '../../helpers/zip';
 import { openStore, type Db } from '../../../src/core/store/database';
 import { CodePointIndex } from '../../../src/shared/code-points';
 import { tempDir } from '../../helpers/mimic-files';

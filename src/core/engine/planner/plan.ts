@@ -11,6 +11,7 @@ import { resolveModel } from '../../models/registry';
 import type { Db } from '../../store/database';
 import type { EngineNote, SampleResult } from '../backend';
 import { isGgufBackend, type GgufBackend } from '../backends/gguf/backend';
+import type { GgufOptions } from '../backends/gguf-registration';
 import { parseOptions } from '../backends/registry';
 import { toEngineNote } from '../runner';
 import type { PendingNote, RunSettings } from '../runs';
@@ -103,7 +104,7 @@ export async function planRun(db: Db, request: PlanRequest, env: NodeJS.ProcessE
   const legacy = Object.fromEntries(
     Object.entries({ gpu: request.gpu, gpuLayers: request.gpuLayers, contextSize: request.contextSize, threads: request.threads, batchSize: request.batchSize, parallel: request.parallel }).filter(([, value]) => value !== undefined),
   );
-  const options = parseOptions(definition, { ...legacy, ...request.backendOptions });
+  const options = parseOptions(definition, { ...legacy, ...request.backendOptions }) as GgufOptions;
   const dataset = resolveDataset(db, request.dataset);
   const model = await resolveModel(db, request.model, { verify: request.verify, onHashProgress: request.onHashProgress });
   const settings: RunSettings = {
@@ -144,7 +145,7 @@ export async function planRun(db: Db, request: PlanRequest, env: NodeJS.ProcessE
     const manifest = backend.manifest();
     const { inspectGguf } = await import('../../models/gguf');
     const { fit } = await inspectGguf(model.path, {
-      gpu: options.gpu as never,
+      gpu: options.gpu,
       gpuLayers: options.gpuLayers,
       contextSize: manifest.contextSize as number,
       batchSize: manifest.batchSize as number,

@@ -64,8 +64,22 @@ export function GoldBadge({ gold }: { gold: boolean }) {
 /** A run's warnings (degenerate answers, small n, fewer pairs, interrupted, imported), wherever its numbers show. */
 export function Warnings({ warnings, compact = false }: { warnings: readonly RunWarning[] | undefined; compact?: boolean }) {
   if (!warnings || warnings.length === 0) return null;
+  if (compact) {
+    // In a table cell: a short flag, the whole message on hover and for screen readers.
+    return (
+      <span className="warning-flags">
+        {warnings.map((w, i) => (
+          <span key={i} className={`badge warning-flag warning-${w.kind}`} data-warning={w.kind} title={w.message}>
+            <span aria-hidden="true">⚠ </span>
+            {WARNING_SHORT[w.kind]}
+            <span className="sr-only">: {w.message}</span>
+          </span>
+        ))}
+      </span>
+    );
+  }
   return (
-    <ul className={`warnings${compact ? ' compact' : ''}`} aria-label="Warnings">
+    <ul className="warnings" aria-label="Warnings">
       {warnings.map((w, i) => (
         <li key={i} className={`warning-item warning-${w.kind}`} data-warning={w.kind}>
           <strong>{WARNING_TITLES[w.kind]}</strong> {w.message}
@@ -81,6 +95,14 @@ const WARNING_TITLES: Record<RunWarning['kind'], string> = {
   'fewer-pairs': 'Fewer pairs compared:',
   interrupted: 'Interrupted:',
   external: 'Imported predictions:',
+};
+
+const WARNING_SHORT: Record<RunWarning['kind'], string> = {
+  degenerate: 'one label',
+  'small-n': 'few pairs',
+  'fewer-pairs': 'fewer pairs',
+  interrupted: 'interrupted',
+  external: 'imported',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -237,7 +237,10 @@ function signed(value: number | null): string {
 
 /** The run beside what always-True, always-False and the lexical baseline score on the same pairs. */
 function ReferenceTable({ score: s }: { score: Score }) {
-  const rows = [{ key: s.name, label: s.name, metrics: s as Score['references'][number]['metrics'], reference: false }, ...s.references.map((r) => ({ key: r.reference, label: r.label, metrics: r.metrics, reference: true }))];
+  const rows = [
+    { key: `run:${s.name}`, kind: null, label: s.name, metrics: s as Score['references'][number]['metrics'] },
+    ...s.references.map((r) => ({ key: `reference:${r.reference}`, kind: r.reference, label: r.label, metrics: r.metrics })),
+  ];
   return (
     <table className="data-table compact" aria-label="Reference predictors" data-testid="references">
       <thead>
@@ -254,8 +257,8 @@ function ReferenceTable({ score: s }: { score: Score }) {
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={r.key} className={r.reference ? 'reference-row' : undefined} data-reference={r.reference ? r.key : undefined}>
-            <td>{r.reference ? r.label : <strong>{r.label}</strong>}</td>
+          <tr key={r.key} className={r.kind ? 'reference-row' : undefined} data-reference={r.kind ?? undefined}>
+            <td>{r.kind ? r.label : <strong>{r.label}</strong>}</td>
             <td className="num">{percent(r.metrics.precision)}</td>
             <td className="num">{percent(r.metrics.recall)}</td>
             <td className="num">{percent(r.metrics.f1)}</td>

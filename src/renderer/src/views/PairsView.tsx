@@ -25,7 +25,10 @@ export function PairsView({ query }: { query: URLSearchParams }) {
   }
   const names = datasets.data.datasets.map((d) => d.name);
   const dataset = names.includes(query.get('dataset') ?? '') ? query.get('dataset')! : names[0]!;
-  return <PairsBrowser datasets={names} dataset={dataset} query={query} />;
+  // A new filter (a link, the sidebar, Back) starts the list afresh from its URL; the list's own
+  // replaceQuery writes (search, selection, scroll) fire no hashchange and keep it.
+  const filterKey = [...query.entries()].filter(([key]) => key !== 'sel' && key !== 'top').map(([key, value]) => `${key}=${value}`).join('&');
+  return <PairsBrowser key={filterKey} datasets={names} dataset={dataset} query={query} />;
 }
 
 function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; dataset: string; query: URLSearchParams }) {
@@ -72,6 +75,9 @@ function PairsBrowser({ datasets, dataset, query }: { datasets: string[]; datase
   });
 
   const waiting = pairs.loading && pairs.data !== null;
+  // The filters need the run list (the outcome filter applies to a run of this dataset).
+  if (runs.error) return <ErrorBox error={runs.error} />;
+  if (!runs.data) return <Loading what="runs" />;
   return (
     <section className="pairs-view">
       <header className="view-header">

@@ -48,6 +48,7 @@ export function NewRunForm({
   const [name, setName] = useState('');
   const [starting, setStarting] = useState(false);
   const [problems, setProblems] = useState<string[]>([]);
+  const [more, setMore] = useState(false);
 
   const backendList = backends.data?.backends ?? [];
   const backend = backendList.find((b) => b.id === backendId) ?? null;
@@ -71,6 +72,8 @@ export function NewRunForm({
   const hostField = backend?.fields.find((f) => f.confirmsHostOf);
   const host = hostField ? hostOf(String(options[hostField.confirmsHostOf!] ?? '')) : null;
   const needsHostConfirmation = host !== null && !LOOPBACK.test(host);
+  // Required backend options (a server's address) and a host to confirm never hide in the closed section.
+  const showAll = more || (backend?.fields.some((f) => f.required) ?? false) || needsHostConfirmation;
 
   const build = (): StartRequest => {
     const backendOptions: Record<string, unknown> = {};
@@ -187,6 +190,10 @@ export function NewRunForm({
           <span>limit (first N pairs)</span>
           <input name="limit" type="number" min={1} value={limit} onChange={(e) => setLimit(e.target.value)} placeholder="all" />
         </label>
+      </div>
+      <details className="more-options" open={showAll} onToggle={(e) => setMore((e.currentTarget as HTMLDetailsElement).open)}>
+        <summary>All options{backend ? ` of ${backend.label}` : ''} and the prompt</summary>
+        <div className="form-grid">
         {usesModel && (
           <label className="field">
             <span>strategy</span>
@@ -293,6 +300,7 @@ export function NewRunForm({
           )}
         </fieldset>
       )}
+      </details>
       {problems.length > 0 && (
         <ul className="error-box" role="alert">
           {problems.map((p, i) => (

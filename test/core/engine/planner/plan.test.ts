@@ -1,0 +1,61 @@
+/**
+ * The planner against the run it predicts, on the tiny model: prompt tokens must match exactly (same tokenizer,
+ * same windows, same reuse rule); times are not asserted (speed is the bench's business).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDataset } from '../../../../src/core/data/import';
+import { planRun } from '../../../../src/core/engine/planner/plan';
+import { executeRun } from '../../../../src/core/engine/runner';
+import { getRun } from '../../../../src/core/engine/runs';
+import { prepareNewRun } from '../../../../src/core/engine/start-run';
+import { openStore, type Db } from '../../../../src/core/store/database';
+import { tempDir } from '../../../helpers/mimic-files';
+import { ensureTinyModel } from '../../../helpers/tiny-gguf';
+
+const DEMO = path.resolve('resources/demo');
+let db: Db;
+let modelPath: string;
+const dir = tempDir();
+
+beforeAll(async () => {
+  modelPath = await ensureTinyModel();
+  db = openStore(path.join(dir, 'plan.db'));
+  await importDataset(db, { dataset: 'demo', annotations: path.join(DEMO, 'dataset_raw.csv'), notes: path.join(DEMO, 'discharge.csv.gz'), format: 'raw' });
+});
+
+afterAll(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('planRun', () => {
+  it('counts exactly the prompt tokens the run then evaluates, for note-major and naive', async () => {
+    for (const strategy of ['note-major', 'naive'] as const) {
+      const options = { model: modelPath, limit: 3, strategy, backendOptions: { threads: 1, contextSize: 4096, rationale: 'off' } };
+      const plan = await planRun(db, options);
+      expect(plan.answers).toBeGreaterThanOrEqual(3); // x windows: demo notes do not fit 4096 tokens
+      expect(plan).toMatchObject({ backend: 'gguf', pairs: 3, strategy, settings: { rationale: false, decoding: 'fast' } });
+      expect(plan.predictedSeconds).toBeGreaterThan(plan.startupSeconds);
+      expect(plan.calibration.answers).toBe(3);
+      expect(plan.generatedTokens).toBeGreaterThan(0);
+      expect(plan.memory.ramBytes).toBeGreaterThan(0);
+
+      const prepared = await prepareNewRun(db, { ...options, name: `plan-${strategy}` });
+      try {
+        await executeRun(db, prepared.run, prepared.backend);
+      } finally {
+        await prepared.backend.dispose();
+      }
+      const run = getRun(db, `plan-${strategy}`);
+      expect(run.done).toBe(3);
+      expect(plan.promptTokens).toBe(run.promptTokens);
+      expect(plan.reusedTokens).toBe(run.reusedTokens);
+    }
+  }, 120_000);
+
+  it('refuses other backends with a clear error', async () => {
+    await expect(planRun(db, { model: 'baseline' })).rejects.toThrow(/plan predicts runs of GGUF models/);
+  });
+});
