@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Response } from 'playwright-core';
 import { importDataset } from '../src/core/data/import';
 import { executeRun } from '../src/core/engine/runner';
 import { prepareNewRun } from '../src/core/engine/start-run';
@@ -127,7 +127,18 @@ export async function benchUi(options: { workDir: string }) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(serve.url);
+    // The first view's JavaScript, as the browser fetched it (before gzip): the code-splitting target.
+    const firstScripts: number[] = [];
+    const onScript = async (response: Response) => {
+      if (response.request().resourceType() === 'script') firstScripts.push((await response.body()).length);
+    };
+    page.on('response', onScript);
+    await page.goto(serve.url, { waitUntil: 'networkidle' });
+    page.off('response', onScript);
+    const allJs = fs
+      .readdirSync(path.join(rendererDir, 'assets'))
+      .filter((name) => name.endsWith('.js'))
+      .reduce((sum, name) => sum + fs.statSync(path.join(rendererDir, 'assets', name)).size, 0);
 
     // Note rendering: remount the pair view several times.
     const renders: number[] = [];
@@ -159,6 +170,13 @@ export async function benchUi(options: { workDir: string }) {
     const frameStats = stats(scroll.frames);
     return {
       browser: `Chromium ${browser.version()} (headless)`,
+      firstViewJs: {
+        bytes: firstScripts.reduce((a, b) => a + b, 0),
+        files: firstScripts.length,
+        allChunksBytes: allJs,
+        targetBytes: 600_000,
+        meetsTarget: firstScripts.reduce((a, b) => a + b, 0) < 600_000,
+      },
       note: {
         characters: noteLength,
         goldSpans: GOLD_SPANS,

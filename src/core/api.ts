@@ -1,4 +1,3 @@
-import path from 'node:path';
 import {
   failure,
   type CallError,
@@ -22,7 +21,7 @@ import { scoredPairsOfRun, scoreRun } from './scoring/score-run';
 import type { Db } from './store/database';
 import { UserError } from './errors';
 import { runSummaryExtras, storePromptText, workflowHandlers } from './api-workflow';
-import { PathCheckError } from './path-check';
+import { PathCheckError, resolveUserPath } from './path-check';
 import { withSmallN } from './scoring/trust';
 import { assertPromptText, resolvePromptReference } from './engine/prompts/validate';
 import { neutralError } from './ui-errors';
@@ -74,9 +73,10 @@ export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): Core
     importDataset: async (request) => {
       const format = request.format;
       const report = await importDataset(db, {
-        annotations: path.resolve(request.annotations),
+        // Typed in a browser: ~ is the home folder, and so is the base of a relative path (core/path-check.ts).
+        annotations: resolveUserPath(request.annotations),
         format,
-        ...(request.notes ? { notes: path.resolve(request.notes) } : {}),
+        ...(request.notes ? { notes: resolveUserPath(request.notes) } : {}),
         ...(request.dataset ? { dataset: request.dataset } : {}),
       });
       return report;
@@ -122,7 +122,7 @@ export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): Core
     registerModel: async ({ path: file }) => {
       // node-llama-cpp loads only when a model is touched: the rest of the UI stays light.
       const { registerModel } = await import('./models/registry');
-      return registerModel(db, file);
+      return registerModel(db, resolveUserPath(file));
     },
     inspectModel: async ({ id }) => {
       const { getModelById } = await import('./models/registry');
@@ -297,8 +297,9 @@ function pairDetail(db: Db, pairId: number): CallResponse<'getPair'> {
   const pair = db
     .prepare(
       `SELECT p.id, p.task_id AS taskId, p.code, p.desc, p.gold, p.reasoning_summary AS reasoningSummary, p.note_id AS noteKey,
-         d.name AS dataset, p.dataset_id AS datasetId, n.note_id AS noteId, n.text
-       FROM pairs p JOIN datasets d ON d.id = p.dataset_id JOIN notes n ON n.id = p.note_id WHERE p.id = ?`,
+         d.name AS dataset, p.dataset_id AS datasetId, coalesce(a.note_id, n.note_id) AS noteId, n.text
+       FROM pairs p JOIN datasets d ON d.id = p.dataset_id JOIN notes n ON n.id = p.note_id
+       LEFT JOIN admission_notes a ON a.id = p.admission_note_id WHERE p.id = ?`,
     )
     .get(pairId) as
     | { id: number; taskId: string; code: string; desc: string; gold: number; reasoningSummary: string; noteKey: number; dataset: string; datasetId: number; noteId: string | null; text: string }
@@ -404,7 +405,8 @@ function runSummary(db: Db, run: RunRecord): CallResponse<'listRuns'>['runs'][nu
     name: run.name,
     dataset: run.dataset,
     backend: run.backend,
-    model: run.backend === 'baseline' ? 'baseline' : model,
+    // A server run has no registered model: its manifest names the server's model.
+    model: run.backend === 'baseline' ? 'baseline' : (model ?? (typeof run.manifest.model === 'string' ? run.manifest.model : null)),
     status: extras.status,
     resumable: extras.resumable,
     hint: extras.hint,

@@ -72,7 +72,7 @@ describe('medbench serve: the HTTP server', () => {
     const page = await request(server.port, { path: '/', headers: { Cookie: `medbench_token_${server.port}=${token}` } });
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>ui</title>');
-    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'; script-src 'self'");
     expect(page.headers['x-content-type-options']).toBe('nosniff');
   });
 

@@ -138,6 +138,15 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
       await shoot(page, `pairs-wrong-${viewport.name}`);
       await audit('pairs');
 
+      // "Gold evidence missed": exactly the rows flagged so, among the wrong answers.
+      await page.locator('input[name=missed]').check();
+      await waitUntil('missed filter applied', async () => /^\d+ of 74 pairs$/.test((await page.getByRole('status').first().textContent()) ?? '') && page.url().includes('missed=1'));
+      await rows.first().waitFor();
+      expect(await page.locator('.pairs-scroll .missed-flag').count()).toBe(await rows.count());
+      await page.locator('input[name=missed]').uncheck();
+      await waitUntil('missed filter cleared', async () => !page.url().includes('missed=1'));
+      await page.getByText(`${wrong} of 74 pairs`).waitFor();
+
       // j/k work at once, without tabbing into the list; / goes to the search box.
       await page.locator('body').click({ position: { x: 5, y: 5 } });
       await page.keyboard.press('j');
@@ -323,6 +332,16 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
         await page.getByTestId('outcome-matrix').locator('tbody tr').first().locator('a').first().click();
         await page.locator('[data-testid=note-text]').waitFor();
         await page.getByTestId('pair-position').filter({ hasText: `Pair 1 of ${count}: the Compare selection` }).waitFor();
+        // The prompt the server run's model saw, and how its raw output was read.
+        const serverCard = page.locator('.prediction[data-run=server]');
+        await serverCard.getByText('Prompt, raw output and how it was read').click();
+        const parse = serverCard.getByTestId('prompt-parse');
+        await parse.locator('.prompt-text').waitFor();
+        const code = (await page.locator('.pair-detail h1 .mono').textContent())!;
+        expect(await parse.locator('.prompt-text').textContent()).toContain(code);
+        await parse.locator('[data-parse=json]').waitFor();
+        await parse.locator('mark.parsed-used').waitFor();
+        await shoot(page, `pair-prompt-${viewport.name}`);
         await audit('pair (from compare)');
         await page.getByRole('link', { name: '← Compare' }).click();
         await page.getByTestId('leaderboard').waitFor();
@@ -334,8 +353,10 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
       await page.getByTestId('mcnemar-p').waitFor({ timeout: 30_000 });
       await page.getByRole('button', { name: /Swap/ }).click();
       await waitUntil('swapped', async () => page.url().includes('runs=baseline%2Cserver') || page.url().includes('runs=baseline,server'));
+      await page.getByTestId('mcnemar-p').waitFor({ timeout: 30_000 });
+      const twoRunCount = Number(await page.getByTestId('discordant').locator('button[data-cell="baseline>server"]').textContent());
       await page.getByRole('button', { name: 'baseline right, server wrong' }).click();
-      await waitForCount(page.getByTestId('outcome-matrix').locator('tbody tr'), count);
+      await waitForCount(page.getByTestId('outcome-matrix').locator('tbody tr'), twoRunCount);
       await shoot(page, `compare-two-${viewport.name}`);
       await audit('compare (two)');
 

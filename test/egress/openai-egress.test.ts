@@ -50,11 +50,15 @@ describe('a run with the OpenAI-compatible server backend', () => {
       ['models', 'list', '--backend', 'openai', '--base-url', server.url, '--json'],
       ['doctor', '--backend', 'openai', '--base-url', server.url, '--db', db, '--json'],
       ['score', 'srv', '--resamples', '200', '--db', db, '--json'],
+      // Scores, compares and reports like any other run.
+      ['compare', 'baseline', 'srv', '--resamples', '200', '--db', db, '--json'],
+      ['report', 'srv', '--compare', 'baseline', '--resamples', '200', '--out', path.join(dir, 'srv.html'), '--db', db],
     ];
     for (const args of steps) {
       const result = await medbench(args, env);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
     }
+    expect(fs.readFileSync(path.join(dir, 'srv.html'), 'utf8')).toContain('srv');
     const seen = events(log);
     expect(seen.filter((e) => e.kind === 'connect').length).toBeGreaterThan(0);
     const elsewhere = seen.filter((e) => e.target !== `127.0.0.1:${server.port}` && !e.target.startsWith('/'));

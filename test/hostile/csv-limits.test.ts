@@ -5,7 +5,10 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvLimitError, CsvParser, DEFAULT_CSV_LIMITS } from '../../src/core/data/csv';
 import { readCsvTable } from '../../src/core/data/csv-table';
+import { importDataset } from '../../src/core/data/import';
 import { InputFileError, streamInputFile } from '../../src/core/data/input-file';
+import { importPredictions } from '../../src/core/data/predictions-import';
+import { openStore } from '../../src/core/store/database';
 import { cliEnv, medbench } from '../crash/medbench-process';
 import { annotationsCsv, notesCsv, spansOf, tempDir, writeFile } from '../helpers/mimic-files';
 
@@ -87,18 +90,26 @@ describe('field and row limits', () => {
     expect(fs.existsSync(db)).toBe(false);
   }, 60_000);
 
-  it('predictions import refuses a gzip bomb of rows past the row limit (lowered for the test)', async () => {
-    const db = path.join(dir, 'rows.db');
-    const notes = writeFile(dir, 'notes-rows.csv', notesCsv([{ subjectId: '1', hadmId: '10', text: NOTE }]));
-    const annotations = writeFile(dir, 'ann-rows.csv', annotationsCsv([{ taskId: '1_10', code: 'I48.91', desc: 'Atrial fibrillation', gold: true, spans: spansOf(NOTE, 'atrial fibrillation') }]));
-    const imported = await medbench(['import', '--annotations', annotations, '--notes', notes, '--db', db], env);
-    expect(imported.code, imported.stderr).toBe(0);
-    const rows = writeFile(dir, 'rows.csv.gz', 'task_id,code,prediction,evidence\n' + '1_10,I48.91,True,[]\n'.repeat(5000), true);
-    const result = await medbench(['predictions', 'import', rows, '--name', 'bomb', '--db', db], { ...env, MEDBENCH_CSV_MAX_ROWS: '1000' });
-    expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toContain(rows);
-    expect(result.stderr).toMatch(/more than 1000 data rows/);
-  }, 60_000);
+  it('predictions import refuses a gzip bomb of rows past the row limit (lowered for the test), storing nothing', async () => {
+    const db = openStore(path.join(dir, 'rows.db'));
+    const previous = process.env.MEDBENCH_CSV_MAX_ROWS;
+    process.env.MEDBENCH_CSV_MAX_ROWS = '1000';
+    try {
+      const notes = writeFile(dir, 'notes-rows.csv', notesCsv([{ subjectId: '1', hadmId: '10', text: NOTE }]));
+      const annotations = writeFile(dir, 'ann-rows.csv', annotationsCsv([{ taskId: '1_10', code: 'I48.91', desc: 'Atrial fibrillation', gold: true, spans: spansOf(NOTE, 'atrial fibrillation') }]));
+      await importDataset(db, { annotations, notes, format: 'raw' });
+      const rows = writeFile(dir, 'rows.csv.gz', 'task_id,code,prediction,evidence\n' + '1_10,I48.91,True,[]\n'.repeat(5000), true);
+      const error = await importPredictions(db, { file: rows, name: 'bomb' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputFileError);
+      expect((error as Error).message).toContain(rows);
+      expect((error as Error).message).toMatch(/row 1001: the file has more than 1000 data rows/);
+      expect(db.prepare("SELECT count(*) FROM runs WHERE name = 'bomb'").pluck().get()).toBe(0);
+    } finally {
+      if (previous === undefined) delete process.env.MEDBENCH_CSV_MAX_ROWS;
+      else process.env.MEDBENCH_CSV_MAX_ROWS = previous;
+      db.close();
+    }
+  });
 });
 
 describe('special files get a true message', () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withReadStore, withStore } from '../../src/cli/context';
+import { importDataset } from '../../src/core/data/import';
 import { MEDBENCH_APPLICATION_ID, openStore, type ReadableDb, type WritableDb } from '../../src/core/store/database';
 import { StoreError } from '../../src/core/store/errors';
 import { cliEnv, medbench } from '../crash/medbench-process';
@@ -21,8 +22,9 @@ beforeAll(async () => {
   dir = tempDir('medbench-hostile-db-');
   env = cliEnv(path.join(dir, 'home'));
   demoDb = path.join(dir, 'demo.db');
-  const demo = await medbench(['demo', '--db', demoDb], env);
-  expect(demo.code, demo.stderr).toBe(0);
+  const db = openStore(demoDb);
+  await importDataset(db, { annotations: path.resolve('resources/demo/dataset_raw.csv'), notes: path.resolve('resources/demo/discharge.csv.gz'), format: 'raw' });
+  db.close();
 }, 60_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -98,20 +98,15 @@ describe('the probes of the issue: refused with the field named, in bounded time
 });
 
 describe('the CLI and the server refuse a crafted model with one line, exit 1', () => {
-  it('models add: key length 2^31+5 and a count near 2^63', async () => {
+  it('models add: key length 2^31+5 (the 52-byte file that aborted the process)', async () => {
     const env = cliEnv(path.join(dir, 'home'));
-    for (const [index, expected] of [
-      [0, /key 1 length/],
-      [1, /tensor_count/],
-    ] as const) {
-      const file = path.join(dir, `cli-${index}.gguf`);
-      fs.writeFileSync(file, probes[index]![1]);
-      const result = await medbench(['models', 'add', file, '--db', path.join(dir, 'cli.db')], env);
-      expect(result.code, result.stderr).toBe(1);
-      expect(result.stderr).toContain(file);
-      expect(result.stderr).toMatch(expected);
-      expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    }
+    const file = path.join(dir, 'cli-key-length.gguf');
+    fs.writeFileSync(file, probes[0]![1]);
+    const result = await medbench(['models', 'add', file, '--db', path.join(dir, 'cli.db')], env);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).toMatch(/key 1 length/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   }, 60_000);
 });
 

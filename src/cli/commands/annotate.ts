@@ -11,7 +11,7 @@ import {
   setupAnnotation,
 } from '../../core/annotation/workspace';
 import { CodePointIndex } from '../../shared/code-points';
-import { withStore } from '../context';
+import { withReadStore, withStore } from '../context';
 import { formatTable, printJson } from '../output';
 
 /** "related" / "unrelated" (also true/false, yes/no) → boolean. */
@@ -57,6 +57,7 @@ export function registerAnnotate(program: Command): void {
           ...(options.notBlind ? { blind: false } : {}),
           ...(options.showTriage ? { showTriage: true } : {}),
         }),
+        'existing',
       );
       if (options.json) return printJson(result);
       process.stdout.write(
@@ -73,7 +74,7 @@ export function registerAnnotate(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print a JSON array')
     .action(async (dataset: string, options: { annotator: string; db?: string; json?: boolean }) => {
-      const queue = await withStore(options, (db) => annotatorQueue(db, dataset, options.annotator));
+      const queue = await withReadStore(options, (db) => annotatorQueue(db, dataset, options.annotator));
       if (options.json) return printJson(queue);
       const done = queue.filter((q) => q.status === 'submitted').length;
       const rows = queue.map((q) => [q.taskId, q.code, q.status, q.label === null ? '' : q.label ? 'Related' : 'Unrelated', q.desc.slice(0, 60)]);
@@ -90,7 +91,7 @@ export function registerAnnotate(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print one JSON object')
     .action(async (dataset: string, options: { annotator: string; task: string; code: string; db?: string; json?: boolean }) => {
-      const task = await withStore(options, (db) => annotationTask(db, dataset, options.annotator, options.task, options.code));
+      const task = await withReadStore(options, (db) => annotationTask(db, dataset, options.annotator, options.task, options.code));
       if (options.json) return printJson(task);
       const index = new CodePointIndex(task.noteText);
       const lines = [`${task.code}  ${task.desc}  (${task.taskId})`, ''];
@@ -130,7 +131,7 @@ export function registerAnnotate(program: Command): void {
           ...(options.rationale !== undefined ? { rationale: options.rationale } : {}),
           ...(options.submit ? { submit: true } : {}),
         });
-      });
+      }, 'existing');
       if (options.json) return printJson(saved);
       process.stdout.write(`Saved (${saved.status}): ${saved.label === null ? 'no label' : saved.label ? 'Related' : 'Unrelated'}, ${saved.spans.length} evidence span(s) in sentence(s) ${saved.sentences.map((id) => `S${id}`).join(' ') || '-'}\n`);
     });
@@ -142,7 +143,7 @@ export function registerAnnotate(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print one JSON object')
     .action(async (dataset: string, options: { db?: string; json?: boolean }) => {
-      const report = await withStore(options, (db) => agreementReport(db, dataset));
+      const report = await withReadStore(options, (db) => agreementReport(db, dataset));
       if (options.json) return printJson(report);
       const rows = report.byAnnotatorPair.map((r) => [r.annotators.join(' / '), r.n, pct(r.agreement), pct(r.kappa), pct(r.evidenceOverlap), pct(r.sentenceOverlap)]);
       process.stdout.write(
@@ -159,7 +160,7 @@ export function registerAnnotate(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print a JSON array')
     .action(async (dataset: string, options: { open?: boolean; db?: string; json?: boolean }) => {
-      const queue = await withStore(options, (db) => disagreementQueue(db, dataset, { open: options.open ?? false }));
+      const queue = await withReadStore(options, (db) => disagreementQueue(db, dataset, { open: options.open ?? false }));
       if (options.json) return printJson(queue);
       const rows = queue.map((d) => [d.taskId, d.code, d.annotations.map((a) => `${a.annotator}: ${a.label ? 'Related' : 'Unrelated'}`).join('; '), d.adjudication ? d.adjudication.outcome : 'open']);
       process.stdout.write(`${formatTable(['task id', 'code', 'labels', 'adjudication'], rows)}\n${queue.length} disagreements\n`);
@@ -190,6 +191,7 @@ export function registerAnnotate(program: Command): void {
           ...(options.evidence ? { spans: options.evidence } : {}),
           ...(options.rationale !== undefined ? { rationale: options.rationale } : {}),
         }),
+        'existing',
       );
       if (options.json) return printJson(result);
       process.stdout.write(`${result.taskId} / ${result.code}: ${result.outcome}${result.label === null ? '' : `, ${result.label ? 'Related' : 'Unrelated'}`}\n`);

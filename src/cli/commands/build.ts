@@ -3,9 +3,9 @@ import { addBackendOptions, backendOptionsFrom } from '../backend-options';
 import { runBuild, type BuildProgress, type BuildRequest } from '../../core/build/build';
 import type { BuildInputs } from '../../core/build/inputs';
 import { buildSummary, type BuildSummary } from '../../core/build/provenance';
-import type { Db } from '../../core/store/database';
+import type { ReadableDb } from '../../core/store/database';
 import { UsageError } from '../errors';
-import { withStore } from '../context';
+import { withReadStore, withStore } from '../context';
 import { formatDuration, formatTable, printJson, ProgressLine } from '../output';
 import { positiveInt } from './run';
 import { shellQuote } from '../../core/text/shell-quote';
@@ -138,13 +138,13 @@ export function registerBuild(program: Command): void {
     .option('--db <file>', 'database file')
     .option('--json', 'print one JSON object')
     .action(async (name: string, options: { db?: string; json?: boolean }) => {
-      const summary = await withStore(options, (db: Db) => summaryOrError(db, name));
+      const summary = await withReadStore(options, (db) => summaryOrError(db, name));
       if (options.json) printJson(summary);
       else process.stdout.write(`${formatBuildSummary(summary)}\n`);
     });
 }
 
-function summaryOrError(db: Db, name: string): BuildSummary {
+function summaryOrError(db: ReadableDb, name: string): BuildSummary {
   const known = (db.prepare('SELECT name FROM builds ORDER BY id').all() as { name: string }[]).map((r) => r.name);
   if (!known.includes(name)) throw new UsageError(`no build named "${name}" (${known.length ? `builds: ${known.join(', ')}` : 'there are no builds yet'})`);
   return buildSummary(db, name);

@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { planRun } from '../../core/engine/planner/plan';
 import { addBackendOptions, backendOptionsFrom } from '../backend-options';
 import { withStore } from '../context';
 import { UsageError } from '../errors';
@@ -41,6 +40,8 @@ export function registerPlan(program: Command): void {
   command.action(async (options: PlanCommandOptions) => {
     if (!options.model) throw new UsageError('plan needs --model (a GGUF file or a registered model)');
     const backendOptions = backendOptionsFrom(command, 'gguf');
+    // node-llama-cpp loads only when this command runs, keeping the rest of the CLI quick to start.
+    const { planRun } = await import('../../core/engine/planner/plan');
     const plan = await withStore(options, (db) =>
       planRun(db, {
         model: options.model!,

@@ -60,6 +60,7 @@ function formatPredictionsReport(report: PredictionsImportReport & { db: string 
     `  evidence     ${forms.text} quoted text, ${forms.spans} spans, ${forms.ids} sentence ids, ${forms.empty} empty`,
     `  quotes       ${matches.exact} exact, ${matches.whitespace} ignoring whitespace, ${matches.case} ignoring case, ${report.evidenceNotFound} not found` +
       (report.evidenceAmbiguous > 0 ? `; ${report.evidenceAmbiguous} found in several places (all used)` : ''),
+    `  probability  ${report.withProbability} of ${report.imported} imported rows${report.withProbability > 0 ? ' (score adds AUROC, average precision and calibration)' : ''}`,
     `  file         ${report.format}, sha256 ${report.sha256}`,
   ];
   if (report.problems.length === 0) lines.push('', 'No problems: every row became a prediction.');

@@ -26,6 +26,7 @@ interface RunCommandOptions {
   temperature?: number;
   maxTokens?: number;
   verify?: boolean;
+  plan?: boolean;
   db?: string;
   json?: boolean;
 }
@@ -65,12 +66,14 @@ export function registerRun(program: Command): void {
     .option('--temperature <t>', 'sampling temperature for votes > 1 (default 0.7)', temperature)
     .option('--max-tokens <n>', 'answer length limit in tokens', positiveInt)
     .option('--verify', 'hash the model file again even if its path, size, mtime and inode are unchanged')
+    .option('--plan', 'GGUF: predict the run first (as medbench plan, with the loaded model) and record predicted vs actual in its manifest')
     .option('--db <file>', 'database file')
     .option('--json', 'print only the final JSON object')
     .addHelpText('after', '\nExamples:\n  medbench run --model baseline --name baseline\n  medbench run --model ~/models/qwen2.5-7b-instruct-q4_k_m.gguf --name qwen7b --limit 50\n  medbench run --resume qwen7b\n  medbench run --backend openai --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct --name qwen7b-vllm');
   // Each backend's flags (--gpu, --base-url, ...) come from the backend registry.
   addBackendOptions(command);
   command.action(async (options: RunCommandOptions) => {
+      const commandStarted = performance.now();
       if (options.resume && (options.name || options.model || options.backend || givenBackendFlags(command).length > 0)) {
         throw new UsageError('--resume NAME continues a run with its recorded settings; do not combine it with --name, --model, --backend or backend flags');
       }
@@ -108,6 +111,9 @@ export function registerRun(program: Command): void {
               onHashProgress: hashProgressReporter(),
             });
         const { run, backend } = prepared;
+        // Loaded only when asked: the planner pulls in node-llama-cpp, which baseline runs never need.
+        const planner = options.plan ? await import('../../core/engine/planner/plan') : null;
+        await planner?.predictLoadedRun(db, run, backend);
         const controller = new AbortController();
         let interrupts = 0;
         const onSignal = () => {
@@ -125,6 +131,7 @@ export function registerRun(program: Command): void {
         try {
           const result = await executeRun(db, run, backend, { signal: controller.signal, onProgress: (p) => tracker.onProgress(p), onTokens: (n) => tracker.onTokens(n) });
           progress.stop();
+          planner?.recordPlanActual(db, run.name, (performance.now() - commandStarted) / 1000);
           const summary = { ...runSummary(getRun(db, run.name)), predictedNow: result.predicted };
           if (options.json) printJson(summary);
           else process.stdout.write(`${formatRunSummary(summary)}\n`);

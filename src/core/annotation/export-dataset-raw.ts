@@ -17,9 +17,12 @@ import { finalLabels, type FinalStatus } from './workspace';
  * never goes into it. Only pairs with a verified label are written: both annotators agreed, or an
  * adjudicator decided; unresolvable, still disputed and unfinished pairs are left out and counted.
  *
- * Cells are written verbatim with RFC 4180 quoting and no spreadsheet-formula neutralising: a
- * leading apostrophe would change desc and reasoning_summary on re-import, and the file is data
- * for importers, not a sheet to open (descriptions and rationales are the annotators' own words).
+ * Cells go through csvCell, the one formula neutraliser of every CSV MedBench writes: researchers
+ * open dataset_raw.csv in spreadsheets, and a rationale starting with = + - @ would run as a formula
+ * there. The interplay with the import: such a rationale comes back with a leading apostrophe
+ * (the import keeps text as written); task ids, codes (with their dot), descriptions (ICD titles),
+ * gold labels and the span list never start with those characters, so pairs, gold sentences and
+ * evidence text round-trip exactly.
  */
 export const DATASET_RAW_COLUMNS = ['task_id', 'code', 'desc', 'gold', 'reasoning_summary', 'evidence_spans'] as const;
 
@@ -35,11 +38,6 @@ export interface DatasetRawExport {
 
 export class ExportError extends UserError {}
 
-/** Through the shared neutraliser: a desc or rationale starting with "=" must not become a spreadsheet formula. */
-function cell(value: string): string {
-  return csvCell(value);
-}
-
 export function exportDatasetRaw(db: Db, datasetName: string, out: string): DatasetRawExport {
   const dataset = resolveDataset(db, datasetName);
   const hasSetup = db.prepare('SELECT 1 FROM annotation_setups WHERE dataset_id = ?').get(dataset.id);
@@ -54,7 +52,7 @@ export function exportDatasetRaw(db: Db, datasetName: string, out: string): Data
       continue;
     }
     if (pair.gold) positives++;
-    lines.push([pair.taskId, pair.code, pair.desc, pair.gold ? 'True' : 'False', pair.reasoning, formatSpanList(pair.spans)].map(cell).join(','));
+    lines.push([pair.taskId, pair.code, pair.desc, pair.gold ? 'True' : 'False', pair.reasoning, formatSpanList(pair.spans)].map(csvCell).join(','));
   }
   const rows = lines.length - 1;
   if (rows === 0) throw new ExportError(`dataset "${dataset.name}" has no pair with a verified label yet (${excluded.incomplete} unfinished, ${excluded.disagreement} awaiting adjudication, ${excluded.unresolvable} unresolvable)`);

@@ -4,7 +4,7 @@ import { CodePointIndex } from '../../shared/code-points';
 import { sha256Hex } from '../data/input-file';
 import type { NoteRecord } from '../data/notes-file';
 import { executeRun, type RunProgress } from '../engine/runner';
-import { findRun, getRun, type RunRecord } from '../engine/runs';
+import { findRun, type RunRecord } from '../engine/runs';
 import { prepareNewRun, prepareResume } from '../engine/start-run';
 import type { Db } from '../store/database';
 import { describeSqliteError } from '../store/errors';
@@ -269,7 +269,9 @@ function codeSystemOf(planned: readonly PlannedPair[], pair: PlannedPair): 'CM' 
 }
 
 async function runStage(db: Db, build: BuildRow, stage: 'triage' | 'rejudge', request: BuildRequest, options: BuildOptions): Promise<'finished' | 'stopped'> {
-  const name = stage === 'triage' ? triageRunName(build.name) : rejudgeRunName(build.name);
+  // The run recorded for the stage (it may have been renamed since), else the stage's default name.
+  const recorded = db.prepare(`SELECT r.name FROM builds b JOIN runs r ON r.id = b.${stage === 'triage' ? 'triage_run_id' : 'rejudge_run_id'} WHERE b.id = ?`).get(build.id) as { name: string } | undefined;
+  const name = recorded?.name ?? (stage === 'triage' ? triageRunName(build.name) : rejudgeRunName(build.name));
   let existing: RunRecord | null = findRun(db, name);
   let prepared;
   if (existing) {
@@ -291,6 +293,8 @@ async function runStage(db: Db, build: BuildRow, stage: 'triage' | 'rejudge', re
     db.prepare(`UPDATE builds SET ${stage === 'triage' ? 'triage_run_id' : 'rejudge_run_id'} = ?, updated_at = ? WHERE id = ?`).run(prepared.run.id, new Date().toISOString(), build.id);
     existing = prepared.run;
   }
+  // What the stage will do, before the first answer gives the runner a rate to predict from.
+  options.onProgress?.({ stage: 'plan', detail: `${stage}: ${prepared.run.planned - prepared.run.done} of ${prepared.run.planned} pairs to go, 3 votes each, with ${stage === 'triage' ? request.triage : request.rejudge}` });
   try {
     const result = await executeRun(db, prepared.run, prepared.backend, {
       ...(options.signal ? { signal: options.signal } : {}),
@@ -308,7 +312,7 @@ function assignedPairIds(db: Db, buildId: number): number[] {
 
 /** The assigned pairs whose triage disagreed (see provenance.ts, needsRejudge). */
 function rejudgePairIds(db: Db, build: BuildRow): number[] {
-  const triage = getRun(db, triageRunName(build.name));
-  const votes = triageVotes(db, triage.id);
+  const { runId } = db.prepare('SELECT triage_run_id AS runId FROM builds WHERE id = ?').get(build.id) as { runId: number };
+  const votes = triageVotes(db, runId);
   return assignedPairIds(db, build.id).filter((id) => needsRejudge(votes.get(id) ?? null));
 }

@@ -21,7 +21,7 @@ export function listDatasets(db: Db): DatasetSummary[] {
       `SELECT d.id, d.name, d.created_at AS createdAt, d.updated_at AS updatedAt,
          (SELECT count(*) FROM pairs p WHERE p.dataset_id = d.id AND p.removed_at IS NULL) AS pairs,
          (SELECT count(*) FROM pairs p WHERE p.dataset_id = d.id AND p.removed_at IS NULL AND p.gold = 1) AS positives,
-         (SELECT count(DISTINCT p.note_id) FROM pairs p WHERE p.dataset_id = d.id AND p.removed_at IS NULL) AS notes
+         (SELECT count(DISTINCT coalesce(p.admission_note_id, -p.note_id)) FROM pairs p WHERE p.dataset_id = d.id AND p.removed_at IS NULL) AS notes
        FROM datasets d ORDER BY d.name`,
     )
     .all() as (Omit<DatasetSummary, 'negatives' | 'lastImport'> & { id: number })[];

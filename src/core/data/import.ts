@@ -134,7 +134,8 @@ export async function importDataset(db: Db, options: ImportOptions): Promise<Imp
 
   const contentSha256 = fingerprint(pairs);
   const positives = pairs.filter((pair) => pair.row.gold).length;
-  const usedNotes = new Set(pairs.map((pair) => pair.note.sha256));
+  // Notes, not distinct texts: admissions whose notes share a text are still each their own note (migration 0005).
+  const usedNotes = new Set(pairs.map((pair) => admissionNoteKey(pair.note.record)));
   const report: ImportReport = {
     dataset,
     outcome: 'unchanged',
@@ -268,6 +269,33 @@ function storeImport(db: Db, input: StoreImportInput): { added: number; updated:
      VALUES (@sha256, @noteId, @subjectId, @hadmId, @noteType, @noteSeq, @charttime, @storetime, @text, @length, @version) RETURNING id`,
   );
   const setNoteVersion = db.prepare('UPDATE notes SET segmenter_version = ? WHERE id = ?');
+  // Each admission's own note (note_id and metadata) over the shared text row.
+  const upsertAdmissionNote = db.prepare(
+    `INSERT INTO admission_notes (note_id, subject_id, hadm_id, note_type, note_seq, charttime, storetime, text_id)
+     VALUES (@noteId, @subjectId, @hadmId, @noteType, @noteSeq, @charttime, @storetime, @textId)
+     ON CONFLICT(note_id) DO UPDATE SET subject_id = excluded.subject_id, hadm_id = excluded.hadm_id, note_type = excluded.note_type,
+       note_seq = excluded.note_seq, charttime = excluded.charttime, storetime = excluded.storetime, text_id = excluded.text_id
+     RETURNING id`,
+  );
+  const findAdmissionNoteWithoutId = db.prepare('SELECT id FROM admission_notes WHERE note_id IS NULL AND hadm_id IS ? AND text_id = ?');
+  const insertAdmissionNoteWithoutId = db.prepare(
+    `INSERT INTO admission_notes (note_id, subject_id, hadm_id, note_type, note_seq, charttime, storetime, text_id)
+     VALUES (NULL, @subjectId, @hadmId, @noteType, @noteSeq, @charttime, @storetime, @textId) RETURNING id`,
+  );
+  const linkAdmissionNote = db.prepare('UPDATE pairs SET admission_note_id = ? WHERE id = ? AND admission_note_id IS NOT ?');
+  const admissionNoteIds = new Map<string, number>();
+  const admissionNoteOf = (record: NoteRecord, textId: number): number => {
+    const key = admissionNoteKey(record);
+    const known = admissionNoteIds.get(key);
+    if (known !== undefined) return known;
+    const values = { subjectId: record.subjectId, hadmId: record.hadmId, noteType: record.noteType, noteSeq: record.noteSeq, charttime: record.charttime, storetime: record.storetime, textId };
+    const id =
+      record.noteId !== null
+        ? (upsertAdmissionNote.get({ ...values, noteId: record.noteId }) as { id: number }).id
+        : ((findAdmissionNoteWithoutId.get(record.hadmId, textId) as { id: number } | undefined)?.id ?? (insertAdmissionNoteWithoutId.get(values) as { id: number }).id);
+    admissionNoteIds.set(key, id);
+    return id;
+  };
   const deleteSentences = db.prepare('DELETE FROM sentences WHERE note_id = ?');
   const insertSentence = db.prepare('INSERT INTO sentences (note_id, sentence_id, span_start, span_end) VALUES (?, ?, ?, ?)');
   const existingPairs = db.prepare(
@@ -348,15 +376,18 @@ function storeImport(db: Db, input: StoreImportInput): { added: number; updated:
       for (const pair of input.pairs) {
         const key = `${pair.row.taskId}\u0000${pair.row.code}`;
         const noteId = noteIds.get(pair.note.sha256)!;
+        const admissionNoteId = admissionNoteOf(pair.note.record, noteId);
         const previous = stored.get(key);
         stored.delete(key);
         const gold = pair.row.gold ? 1 : 0;
         if (!previous) {
           const { id } = insertPair.get(datasetId, pair.row.taskId, pair.row.code, pair.row.desc, gold, pair.row.reasoningSummary, noteId, pair.row.row) as { id: number };
+          linkAdmissionNote.run(admissionNoteId, id, admissionNoteId);
           writeEvidence(id, pair);
           added++;
           continue;
         }
+        linkAdmissionNote.run(admissionNoteId, previous.id, admissionNoteId);
         const previousSpans = spansOf.all(previous.id) as Span[];
         const same =
           previous.desc === pair.row.desc &&
@@ -400,4 +431,9 @@ function storeImport(db: Db, input: StoreImportInput): { added: number; updated:
       return { added, updated, removed };
     })
     .immediate();
+}
+
+/** What identifies an admission's note: MIMIC's note_id, or (without one, the processed CSV) its admission. */
+function admissionNoteKey(record: NoteRecord): string {
+  return record.noteId !== null ? `note:${record.noteId}` : `hadm:${record.hadmId}`;
 }

@@ -70,6 +70,8 @@ export interface PredictionsImportReport {
   /** Located quotes that occur more than once in their note; each maps to the sentences of every occurrence. */
   evidenceAmbiguous: number;
   allPairs: boolean;
+  /** Imported rows with a probability of the positive label (the population of AUROC, AP and calibration). */
+  withProbability: number;
 }
 
 interface DatasetPair {
@@ -241,6 +243,7 @@ export async function importPredictions(db: Db, options: ImportPredictionsOption
     evidenceMatches,
     evidenceAmbiguous,
     allPairs: options.allPairs ?? false,
+    withProbability: manifest.withProbability,
   };
 }
 

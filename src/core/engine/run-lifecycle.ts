@@ -91,6 +91,9 @@ export interface DeletedRun {
 export function deleteRun(db: Db, name: string): DeletedRun {
   const run = getRun(db, name);
   if (isBeingWritten(db, run)) throw new RunError(`run "${name}" is being written right now; stop it before deleting it`);
+  // A build's triage and re-judge runs hold its votes (pair provenance): they go only with the build.
+  const build = db.prepare('SELECT name FROM builds WHERE triage_run_id = ? OR rejudge_run_id = ?').get(run.id, run.id) as { name: string } | undefined;
+  if (build) throw new RunError(`run "${name}" holds the triage votes of build "${build.name}"; it cannot be deleted on its own`);
   db.transaction(() => {
     db.prepare('DELETE FROM runs WHERE id = ?').run(run.id);
     recordAudit(db, {

@@ -90,7 +90,7 @@ describe('annotation workspace', () => {
     pairs.forEach((pair, index) => {
       const related = pair.gold;
       const span = someSpan(db, pair.taskId, pair.code, 'ana');
-      saveAnnotation(db, { dataset: 'set', annotator: 'ana', taskId: pair.taskId, code: pair.code, label: related, spans: related ? [span] : [], rationale: `ana on ${pair.code}`, submit: true });
+      saveAnnotation(db, { dataset: 'set', annotator: 'ana', taskId: pair.taskId, code: pair.code, label: related, spans: related ? [span] : [], rationale: index === 2 ? '=SUM(1) as a formula' : `ana on ${pair.code}`, submit: true });
       const benLabel = index <= 1 ? !related : related;
       saveAnnotation(db, { dataset: 'set', annotator: 'ben', taskId: pair.taskId, code: pair.code, label: benLabel, spans: benLabel ? [{ start: span.start, end: span.end - 1 }] : [], rationale: `ben on ${pair.code}`, submit: true });
     });
@@ -124,6 +124,7 @@ describe('annotation workspace', () => {
     expect(csv.split('\n')[0]).toBe('task_id,code,desc,gold,reasoning_summary,evidence_spans');
     expect(csv).toMatch(/,True,/);
     expect(csv).toMatch(/"\[\(\d+, \d+\)\]"/);
+    expect(csv).toContain(",'=SUM(1) as a formula,");
     // No note text goes into the export.
     const noteText = (db.prepare('SELECT text FROM notes LIMIT 1').get() as { text: string }).text;
     expect(csv).not.toContain(noteText.split('\n').find((line) => line.startsWith('In the ED'))!);
@@ -141,7 +142,8 @@ describe('annotation workspace', () => {
       expect(pair.evidence).toEqual(source.spans.map((s) => ({ start: s.start, end: s.end, text: index.slice(s.start, s.end) })));
       const sentences = db.prepare('SELECT sentence_id AS id, span_start AS start, span_end AS end FROM sentences WHERE note_id = ? ORDER BY sentence_id').all(note.id) as { id: number; start: number; end: number }[];
       expect(pair.goldSentences).toEqual(sentencesOverlapping(sentences, source.spans));
-      expect(pair.reasoningSummary).toBe(source.reasoning);
+      // A rationale a spreadsheet would run as a formula comes back neutralised (csvCell's leading apostrophe).
+      expect(pair.reasoningSummary).toBe(source.reasoning.startsWith('=') ? `'${source.reasoning}` : source.reasoning);
     }
     db.close();
   });

@@ -7,6 +7,7 @@ import { hopDistance } from '../../../src/core/build/icd-hierarchy';
 import { buildSummary, datasetProvenance, triageOutcome } from '../../../src/core/build/provenance';
 import { writeSyntheticHosp, type SyntheticHospFiles } from '../../../src/core/build/synthetic';
 import { listPairs } from '../../../src/core/data/pairs';
+import { deleteRun } from '../../../src/core/engine/run-lifecycle';
 import { openStore } from '../../../src/core/store/database';
 import { tempDir } from '../../helpers/mimic-files';
 import { startStandin } from '../../helpers/openai-standin';
@@ -87,6 +88,8 @@ describe('medbench build (core)', () => {
     expect(summary.triage['putative-positive'] + summary.triage.explicit).toBe(summary.candidates);
     expect(summary.triage['putative-positive']).toBeGreaterThan(0);
     expect(summary.triage.explicit).toBeGreaterThan(0);
+    // The votes are the build's provenance: its runs are not deleted on their own.
+    expect(() => deleteRun(db, 'b-triage')).toThrow(/holds the triage votes of build "b"/);
     db.close();
   });
 

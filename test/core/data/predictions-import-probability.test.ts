@@ -51,6 +51,7 @@ describe('importPredictions: probability column', () => {
     ]));
     const report = await importPredictions(db, { file, name: 'ext' });
     expect(report.imported).toBe(4);
+    expect(report.withProbability).toBe(3);
     expect(report.problems).toEqual([
       expect.objectContaining({ kind: 'bad-row', row: 5, code: 'E11.9', detail: 'probability "1.2" is not a number from 0 to 1' }),
     ]);

@@ -4,6 +4,8 @@ import { scoreRun } from '../../../src/core/scoring/score-run';
 import { buildLeaderboard, compareManyRuns, compareTwoRuns, evidenceJaccard } from '../../../src/core/scoring/compare';
 import { constantPairs, degenerateWarning, smallNWarning, withSmallN } from '../../../src/core/scoring/trust';
 import { breakdown } from '../../../src/core/scoring/metrics';
+import { executeRun } from '../../../src/core/engine/runner';
+import { prepareNewRun } from '../../../src/core/engine/start-run';
 import { answer, createRunsFixture, type RunsFixture } from '../../helpers/runs-fixture';
 
 function pair(key: string, gold: boolean, predicted: boolean, status: ScoredPair['status'] = 'ok', predictedSentences: number[] = [], goldSentences: number[] = []): ScoredPair {
@@ -96,6 +98,18 @@ describe('trust in scores and comparisons (demo dataset)', () => {
     expect(score.breakdown!.groups.some((g) => g.smallN)).toBe(true);
     expect(score.breakdown!.groups.every((g) => g.smallN === g.metrics.n < 10)).toBe(true);
     expect(score.mcc).toBeNull();
+  });
+
+  it('gives the baseline reference exactly the numbers of a real baseline run on the same pairs', async () => {
+    const prepared = await prepareNewRun(f.db, { name: 'real-baseline', model: 'baseline', limit: 25 });
+    await executeRun(f.db, prepared.run, prepared.backend);
+    await prepared.backend.dispose();
+    const score = scoreRun(f.db, 'real-baseline', { resamples: 200 });
+    const { references: _r, warnings: _w, ...ownMetrics } = score;
+    const reference = score.references.find((r) => r.reference === 'baseline')!.metrics;
+    for (const key of ['n', 'tp', 'fp', 'fn', 'tn', 'precision', 'recall', 'f1', 'mcc', 'evidenceRecall', 'evidencePrecision'] as const) {
+      expect(reference[key], key).toEqual(ownMetrics[key]);
+    }
   });
 
   it('computes the baseline reference from the lexical matcher on the run pairs only', () => {

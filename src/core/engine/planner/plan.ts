@@ -9,12 +9,12 @@ import { resolveDataset } from '../../data/datasets';
 import { UserError } from '../../errors';
 import { resolveModel } from '../../models/registry';
 import type { Db } from '../../store/database';
-import type { EngineNote, SampleResult } from '../backend';
+import type { EngineNote, InferenceBackend, SampleResult } from '../backend';
 import { isGgufBackend, type GgufBackend } from '../backends/gguf/backend';
 import type { GgufOptions } from '../backends/gguf-registration';
 import { parseOptions } from '../backends/registry';
 import { toEngineNote } from '../runner';
-import type { PendingNote, RunSettings } from '../runs';
+import { getRun, pendingNotes, updateManifest, type PendingNote, type RunRecord, type RunSettings } from '../runs';
 import { backendOfRequest, type NewRunRequest } from '../start-run';
 import { resolvePromptReference } from '../prompts/validate';
 import { countPlanTokens } from './token-count';
@@ -177,4 +177,48 @@ export async function planRun(db: Db, request: PlanRequest, env: NodeJS.ProcessE
   } finally {
     await backend.dispose();
   }
+}
+
+export interface RecordedPlan {
+  predictedSeconds: number;
+  promptTokens: number;
+  generatedTokens: number;
+  answers: number;
+  calibrationSeconds: number;
+}
+
+/**
+ * `run --plan`: the plan of a run about to execute, made with its already loaded backend (no second load): exact
+ * prompt tokens of its pending pairs, a three-answer calibration, and the backend's measured start-up. Stored in the
+ * manifest as `plan.predicted`; `recordPlanActual` adds `plan.actual` when the run ends. Null for other backends.
+ */
+export async function predictLoadedRun(db: Db, run: RunRecord, backend: InferenceBackend): Promise<RecordedPlan | null> {
+  if (!isGgufBackend(backend)) return null;
+  const notes = pendingNotes(db, run.id).map(toEngineNote);
+  if (notes.length === 0) return null;
+  const tokens = countPlanTokens(notes, (note, labels) => backend.windowsFor(note, labels), { strategy: run.settings.strategy, votes: run.settings.votes, labels: run.settings.labels });
+  const started = performance.now();
+  const samples = await calibrate(backend, notes, run.settings.labels, run.settings.seed);
+  const calibrationSeconds = (performance.now() - started) / 1000;
+  const speed = fitSpeed(samples.map((sample) => ({ promptTokens: sample.promptTokens, ms: sample.ms })));
+  const startupMs = ((backend.manifest().startup as { totalMs?: number } | undefined)?.totalMs ?? 0);
+  const generatedPerAnswer = samples.reduce((sum, sample) => sum + sample.generatedTokens, 0) / samples.length;
+  const plan: RecordedPlan = {
+    predictedSeconds: (startupMs + speed.msPerPromptToken * tokens.promptTokens + speed.msPerAnswer * tokens.answers) / 1000,
+    promptTokens: tokens.promptTokens,
+    generatedTokens: Math.round(generatedPerAnswer * tokens.answers),
+    answers: tokens.answers,
+    calibrationSeconds,
+  };
+  updateManifest(db, run.id, { ...getRun(db, run.name).manifest, plan: { predicted: plan } });
+  return plan;
+}
+
+/** Adds the run's actual figures next to its prediction (`plan.actual`), when it was planned. */
+export function recordPlanActual(db: Db, runName: string, wallSeconds: number): void {
+  const run = getRun(db, runName);
+  const recorded = (run.manifest.plan as { predicted?: RecordedPlan } | undefined)?.predicted;
+  if (!recorded) return;
+  const actual = { wallSeconds, promptTokens: run.promptTokens, generatedTokens: run.generatedTokens, pairs: run.done };
+  updateManifest(db, run.id, { ...run.manifest, plan: { predicted: recorded, actual, timeError: recorded.predictedSeconds / wallSeconds - 1 } });
 }

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { CallResponse } from '../../../shared/contract';
-import { ApiError, call, useApi } from '../api';
+import { call, useApi } from '../api';
 import { Empty, ErrorBox, Loading } from '../components';
+import { PathField } from '../components/PathField';
 import { href, useCall } from '../hooks';
 import { bytes } from '../lib/format';
 
@@ -114,17 +115,6 @@ function RegisterForm({ onRegistered }: { onRegistered: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [dialog, setDialog] = useState(true);
-
-  const choose = async () => {
-    try {
-      const result = await call(api, 'chooseFile', { purpose: 'model' });
-      if (result.path) setPath(result.path);
-    } catch (e) {
-      if (e instanceof ApiError && e.kind === 'unavailable') setDialog(false);
-      else setError(e as Error);
-    }
-  };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -144,18 +134,7 @@ function RegisterForm({ onRegistered }: { onRegistered: () => void }) {
   return (
     <form className="panel form" onSubmit={(e) => void submit(e)} aria-label="Register a model">
       <h2>Register a GGUF model</h2>
-      <label className="field">
-        <span>Model file</span>
-        <span className="file-field">
-          <input name="model-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/models/qwen2.5-7b-instruct-q4_k_m.gguf" spellCheck={false} />
-          {dialog && (
-            <button type="button" onClick={() => void choose()}>
-              Choose…
-            </button>
-          )}
-        </span>
-      </label>
-      {!dialog && <p className="muted">No file dialog in a browser tab: type the full path of the file on this machine.</p>}
+      <PathField label="Model file" name="model-path" value={path} onChange={setPath} mode="read-file" purpose="model" placeholder="~/models/qwen2.5-7b-instruct-q4_k_m.gguf" />
       <div className="actions">
         <button className="primary" type="submit" disabled={busy || !path.trim()}>
           {busy ? 'Checking and hashing…' : 'Register'}

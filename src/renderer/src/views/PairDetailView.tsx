@@ -5,6 +5,7 @@ import { href, navigate, useCall, useTitle } from '../hooks';
 import { useKeys } from '../lib/keys';
 import { describeFilter, listQuery, pairsRequest } from '../lib/pairs-query';
 import { percent } from '../lib/format';
+import { codePointToUtf16 } from '../lib/highlight';
 import { NoteView } from './NoteView';
 import { neutraliseBidi } from '../../../shared/display-text';
 
@@ -243,7 +244,9 @@ function PromptAndParse({ pairId, run, fallbackRaw }: { pairId: number; run: str
 /** The raw output with the JSON object the answer came from marked, and any other object struck through. */
 function renderParsed(raw: string, parse: CallResponse<'getPairPrompt'>['outputs'][number]['parse']) {
   if (!raw) return '(empty)';
-  const objects = [...parse.objects].map((o, i) => ({ ...o, i })).sort((a, b) => a.start - b.start);
+  // The core's offsets are code points (as everywhere in the contract); slices here are UTF-16.
+  const toUtf16 = codePointToUtf16(raw);
+  const objects = [...parse.objects].map((o, i) => ({ ...o, start: toUtf16(o.start), end: toUtf16(o.end), i })).sort((a, b) => a.start - b.start);
   const parts: ReactNode[] = [];
   let position = 0;
   for (const o of objects) {

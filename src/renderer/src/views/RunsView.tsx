@@ -77,26 +77,6 @@ export function RunsView() {
       <header className="view-header">
         <h1>Runs</h1>
       </header>
-      {datasets.data && datasets.data.datasets.length === 0 ? (
-        <Empty title="Nothing to run on yet">
-          Import a dataset on the <a href={href('datasets')}>Datasets</a> page first.
-        </Empty>
-      ) : (
-        datasets.data && (
-          <NewRunForm
-            datasets={datasets.data.datasets.map((d) => d.name)}
-            models={models.data?.models ?? []}
-            existing={(runs.data?.runs ?? []).map((r) => r.name)}
-            busy={activeName !== null}
-            onStart={(request) =>
-              act(async () => {
-                setFinished(null);
-                await call(api, 'startRun', request);
-              })
-            }
-          />
-        )
-      )}
       {activeName && (
         <div className="panel progress-panel" role="status" aria-live="polite" data-testid="run-progress">
           <div className="progress-head">
@@ -124,6 +104,26 @@ export function RunsView() {
             </>
           )}
         </p>
+      )}
+      {datasets.data && datasets.data.datasets.length === 0 ? (
+        <Empty title="Nothing to run on yet">
+          Import a dataset on the <a href={href('datasets')}>Datasets</a> page first.
+        </Empty>
+      ) : (
+        datasets.data && (
+          <NewRunForm
+            datasets={datasets.data.datasets.map((d) => d.name)}
+            models={models.data?.models ?? []}
+            existing={(runs.data?.runs ?? []).map((r) => r.name)}
+            busy={activeName !== null}
+            onStart={(request) =>
+              act(async () => {
+                setFinished(null);
+                await call(api, 'startRun', request);
+              })
+            }
+          />
+        )
       )}
       {actionError && <ErrorBox error={actionError} />}
       {message && (

@@ -65,7 +65,6 @@ export class EvidenceLanguage {
     if (end()) return { kind: 'partial' };
     if (at() === ']') return index + 1 === text.length ? { kind: 'complete', ids: cited } : { kind: 'invalid' };
     for (;;) {
-      if (cited.length >= this.maxItems) return { kind: 'invalid' };
       // "S<id>"
       if (at() !== '"') return { kind: 'invalid' };
       index++;
@@ -80,7 +79,8 @@ export class EvidenceLanguage {
       index++;
       if (end()) return { kind: 'partial' };
       if (at() === ']') return index + 1 === text.length ? { kind: 'complete', ids: cited } : { kind: 'invalid' };
-      if (at() !== ',') return { kind: 'invalid' };
+      // A comma promises another item: only while the limit allows one.
+      if (at() !== ',' || cited.length >= this.maxItems) return { kind: 'invalid' };
       index++;
       if (end()) return { kind: 'partial' };
       if (at() === ' ') index++;
