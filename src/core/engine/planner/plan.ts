@@ -199,6 +199,7 @@ export async function predictLoadedRun(db: Db, run: RunRecord, backend: Inferenc
   const tokens = countPlanTokens(notes, (note, labels) => backend.windowsFor(note, labels), { strategy: run.settings.strategy, votes: run.settings.votes, labels: run.settings.labels });
   const started = performance.now();
   const samples = await calibrate(backend, notes, run.settings.labels, run.settings.seed);
+  await backend.clearSequences();
   const calibrationSeconds = (performance.now() - started) / 1000;
   const speed = fitSpeed(samples.map((sample) => ({ promptTokens: sample.promptTokens, ms: sample.ms })));
   const startupMs = ((backend.manifest().startup as { totalMs?: number } | undefined)?.totalMs ?? 0);

@@ -59,6 +59,7 @@ function BuildForm({ disabled, onStarted }: { disabled: boolean; onStarted: () =
   const [rejudge, setRejudge] = useState('baseline');
   const [kPrevalence, setKPrevalence] = useState(2);
   const [kSimilar, setKSimilar] = useState(2);
+  const [embed, setEmbed] = useState('');
   const [kind, setKind] = useState<'mimic' | 'plain'>('mimic');
   const [paths, setPaths] = useState({ diagnoses: '', procedures: '', icdDiagnoses: '', icdProcedures: '', notes: '', codes: '', codeTable: '' });
   const [error, setError] = useState<Error | null>(null);
@@ -81,6 +82,7 @@ function BuildForm({ disabled, onStarted }: { disabled: boolean; onStarted: () =
         ...(rejudge.trim() ? { rejudge: rejudge.trim() } : {}),
         negativesPrevalence: kPrevalence,
         negativesSimilar: kSimilar,
+        ...(embed.trim() ? { embed: embed.trim() } : {}),
         inputs,
       });
       onStarted();
@@ -115,6 +117,10 @@ function BuildForm({ disabled, onStarted }: { disabled: boolean; onStarted: () =
         </label>
         {number('Prevalence negatives per admission', kPrevalence, setKPrevalence, 0)}
         {number('Similar negatives per admission', kSimilar, setKSimilar, 0)}
+        <label className="field">
+          <span>Embedding model for similar negatives (GGUF; empty: TF-IDF of descriptions)</span>
+          <input value={embed} onChange={(e) => setEmbed(e.target.value)} placeholder="~/models/embedder.gguf" />
+        </label>
       </div>
       <fieldset className="segmented">
         <legend className="muted small">Inputs</legend>

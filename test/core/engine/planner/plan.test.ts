@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../../../src/core/data/import';
-import { planRun } from '../../../../src/core/engine/planner/plan';
+import { planRun, predictLoadedRun, recordPlanActual } from '../../../../src/core/engine/planner/plan';
 import { executeRun } from '../../../../src/core/engine/runner';
 import { getRun } from '../../../../src/core/engine/runs';
 import { prepareNewRun } from '../../../../src/core/engine/start-run';
@@ -42,16 +42,25 @@ describe('planRun', () => {
       expect(plan.generatedTokens).toBeGreaterThan(0);
       expect(plan.memory.ramBytes).toBeGreaterThan(0);
 
+      // The run as `run --plan` makes it: predicted with the loaded model, then actual recorded in the manifest.
       const prepared = await prepareNewRun(db, { ...options, name: `plan-${strategy}` });
       try {
+        const predicted = await predictLoadedRun(db, prepared.run, prepared.backend);
+        expect(predicted).toMatchObject({ promptTokens: plan.promptTokens, answers: plan.answers });
         await executeRun(db, prepared.run, prepared.backend);
       } finally {
         await prepared.backend.dispose();
       }
+      recordPlanActual(db, `plan-${strategy}`, 12.5);
       const run = getRun(db, `plan-${strategy}`);
       expect(run.done).toBe(3);
       expect(plan.promptTokens).toBe(run.promptTokens);
       expect(plan.reusedTokens).toBe(run.reusedTokens);
+      expect(run.manifest.plan).toMatchObject({
+        predicted: { promptTokens: run.promptTokens },
+        actual: { wallSeconds: 12.5, promptTokens: run.promptTokens, generatedTokens: run.generatedTokens, pairs: 3 },
+        timeError: expect.any(Number),
+      });
     }
   }, 120_000);
 

@@ -74,6 +74,8 @@ export interface GgufBackend extends InferenceBackend {
   readonly kind: 'gguf';
   windowsFor(note: EngineNote, labels: LabelMode): PreparedWindow[];
   readonly strategy: PromptStrategy;
+  /** Empties the idle sequences, so a run after a calibration starts from nothing evaluated, as planned. */
+  clearSequences(): Promise<void>;
 }
 
 export function isGgufBackend(backend: InferenceBackend): backend is GgufBackend {
@@ -258,6 +260,10 @@ class LlamaBackend implements GgufBackend {
 
   windowsFor(note: EngineNote, labels: LabelMode): PreparedWindow[] {
     return this.windows.prepare(note, labels);
+  }
+
+  async clearSequences(): Promise<void> {
+    for (const sequence of this.pool.idleSequences()) await sequence.clearHistory();
   }
 
   async *predictNote(note: EngineNote, options: BackendRunOptions): AsyncGenerator<ConceptResult> {

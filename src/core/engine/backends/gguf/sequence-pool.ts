@@ -28,6 +28,11 @@ export class SequencePool {
     });
   }
 
+  /** Every sequence not in use (the caller must not acquire meanwhile). */
+  idleSequences(): readonly LlamaContextSequence[] {
+    return [...this.idle];
+  }
+
   release(sequence: LlamaContextSequence): void {
     const next = this.waiting.shift();
     if (next) next(sequence);
