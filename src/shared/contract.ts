@@ -30,7 +30,7 @@ const backendOptionField = z.object({
   choices: z.array(z.string()).optional(),
   min: z.number().optional(),
   max: z.number().optional(),
-  /** The URL field whose host must be confirmed by the user when it is not a loopback address (then sent in this field). */
+  /** The URL field whose host must be confirmed by the user when it is not loopback (shared/hosts.ts decides), then sent in this field. */
   confirmsHostOf: z.string().optional(),
 });
 

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { registerRun } from '../../src/cli/commands/run';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/core/store/database';
 import { registerCompare } from '../../src/cli/commands/compare';
@@ -35,7 +38,7 @@ afterAll(() => {
   f.close();
 });
 
-describe('medbench score: trust', async () => {
+describe('medbench score: trust', () => {
   it('prints n/a (not 0.0%) for undefined metrics, flags small chapters, and warns about a degenerate run', async () => {
     const result = await medbench('score', 'always-yes', '--by', 'chapter', '--resamples', '200', '--db', dbPath);
     expect(result.code, result.stderr).toBe(0);
@@ -71,7 +74,7 @@ describe('medbench score: trust', async () => {
   });
 });
 
-describe('medbench compare: reference rows and fewer pairs', async () => {
+describe('medbench compare: reference rows and fewer pairs', () => {
   it('adds always-True/always-False/baseline rows and notes runs compared on fewer pairs than planned', async () => {
     const result = await medbench('compare', 'oracle', 'always-yes', 'short', '--resamples', '200', '--db', dbPath);
     expect(result.code, result.stderr).toBe(0);
@@ -84,7 +87,22 @@ describe('medbench compare: reference rows and fewer pairs', async () => {
   });
 });
 
-describe('medbench runs: lifecycle', async () => {
+describe('medbench run --prompt NAME|FILE', () => {
+  it('refuses an unknown preset and a template with unknown placeholders before anything runs', async () => {
+    const run = (...args: string[]) => runInProcess([registerRun], args);
+    const unknown = await run('run', '--model', 'baseline', '--name', 'p', '--prompt', 'implicit', '--db', dbPath);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no prompt preset or file named "implicit" \(presets: default, implicit-evidence, minimal/);
+    const file = path.join(f.dir, 'bad-prompt.txt');
+    fs.writeFileSync(file, '{{note}} {{concept}} {{desc}}');
+    const bad = await run('run', '--model', 'baseline', '--name', 'p', '--prompt', file, '--db', dbPath);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/unknown placeholder \{\{concept\}\}.*\{\{code\}\} is missing/);
+    expect((await medbench('runs', '--json', '--db', dbPath)).stdout).not.toContain('"name": "p"');
+  });
+});
+
+describe('medbench runs: lifecycle', () => {
   it('shows a run whose process is gone as interrupted, with the resume hint, and imported runs without strategy or time', async () => {
     const result = await medbench('runs', '--db', dbPath);
     expect(result.code, result.stderr).toBe(0);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page, type Response } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildRenderer, demoFiles } from './build-renderer';
 import { readCsvText } from '../helpers/csv-reader';
 import { startStandin, type Standin } from '../helpers/openai-standin';
@@ -53,6 +53,11 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
     page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+
+  // Each test reports its own views' axe problems (one view's problem does not fail every later test).
+  beforeEach(() => {
+    axeProblems.length = 0;
   });
 
   afterAll(async () => {

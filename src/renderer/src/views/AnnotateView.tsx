@@ -396,7 +396,7 @@ function Adjudication({ dataset }: { dataset: string }) {
       {a && (
         <div className="panel" aria-label="Agreement">
           <p>
-            {a.bothSubmitted} of {a.pairs} pairs annotated twice; {a.disagreements} disagreements, {a.adjudicated} adjudicated, {a.unresolvable} unresolvable. Overall Cohen's kappa {num(a.overall.kappa)}.
+            {a.bothSubmitted} of {a.pairs} pairs annotated twice; {a.disagreements} {a.disagreements === 1 ? 'disagreement' : 'disagreements'}, {a.adjudicated} adjudicated, {a.unresolvable} unresolvable. Overall Cohen's kappa {num(a.overall.kappa)}.
           </p>
           <table className="data-table" aria-label="Agreement by annotator pair">
             <thead>

@@ -218,7 +218,7 @@ function PromptAndParse({ pairId, run, fallbackRaw }: { pairId: number; run: str
       <>
         <ErrorBox error={prompt.error} />
         <h4>Raw output</h4>
-        <pre className="raw">{fallbackRaw || '(empty)'}</pre>
+        <pre className="raw" tabIndex={0}>{fallbackRaw || '(empty)'}</pre>
       </>
     );
   if (!prompt.data) return <Loading what="the prompt" />;
@@ -226,7 +226,7 @@ function PromptAndParse({ pairId, run, fallbackRaw }: { pairId: number; run: str
   return (
     <div className="prompt-parse" data-testid="prompt-parse">
       <h4>Prompt{d.prompt.name ? ` (${d.prompt.name})` : ''}</h4>
-      {d.prompt.text ? <pre className="raw prompt-text">{d.prompt.text}</pre> : <p className="muted">{d.prompt.note ?? 'No prompt: this run did not use a model.'}</p>}
+      {d.prompt.text ? <pre className="raw prompt-text" tabIndex={0}>{d.prompt.text}</pre> : <p className="muted">{d.prompt.note ?? 'No prompt: this run did not use a model.'}</p>}
       {d.outputs.map((o, i) => (
         <div key={i} className="output-parse">
           <h4>{o.sampleIndex === null ? 'Raw output' : `Raw output, sample ${o.sampleIndex + 1}`}</h4>
@@ -234,7 +234,7 @@ function PromptAndParse({ pairId, run, fallbackRaw }: { pairId: number; run: str
             Read as {PARSE_WORDS[o.parse.kind] ?? o.parse.kind}
             {o.parse.used !== null && o.parse.objects.length > 1 ? `, answer taken from object ${o.parse.used + 1} of ${o.parse.objects.length}` : ''}. {o.parse.message}
           </p>
-          <pre className="raw">{renderParsed(o.rawOutput, o.parse)}</pre>
+          <pre className="raw" tabIndex={0}>{renderParsed(o.rawOutput, o.parse)}</pre>
         </div>
       ))}
     </div>

@@ -299,7 +299,7 @@ function RunRow({
       {panel && (
         <tr className="manifest-row">
           <td colSpan={11}>
-            {panel === 'manifest' && <pre className="raw">{JSON.stringify(run.manifest, null, 2)}</pre>}
+            {panel === 'manifest' && <pre className="raw" tabIndex={0}>{JSON.stringify(run.manifest, null, 2)}</pre>}
             {panel === 'files' && <RunFiles run={run.name} />}
             {panel === 'rename' && <RenameForm run={run.name} onRename={(newName) => onRename(run.name, newName).then(onClose)} onCancel={onClose} />}
             {panel === 'delete' && (

@@ -1,4 +1,7 @@
+import { isLoopbackHost } from '../../../../shared/hosts';
 import { UserError } from '../../../errors';
+
+export { isLoopbackHost };
 
 /**
  * The DUA boundary of the server backend, decided before any connection: note text may go to a
@@ -26,15 +29,6 @@ export interface Endpoint {
   /** The allow-list entry that let a non-loopback host through; null for loopback. */
   allowedBy: string | null;
   insecure: boolean;
-}
-
-/** 127.0.0.0/8, ::1 (also IPv4-mapped) and the name localhost; the transport checks what localhost resolves to. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) && v4.split('.').every((part) => Number(part) <= 255);
 }
 
 /** Whether a resolved address (what a socket will really connect to) is loopback. */
