@@ -28,7 +28,7 @@ if (found.missing) {
 To get Electron on a machine with internet access:
   node node_modules/electron/install.js        (downloads the Electron binary from GitHub)
 Without internet access, install a packaged build instead (see README: "Desktop app"), or use the CLI:
-  medbench --help            (after `npm link` in the repository; or: npx --no-install medbench --help)`);
+  medbench --help            (after npm link in the repository; or: npx --no-install medbench --help)`);
   process.exit(1);
 }
 const result = spawnSync('npx', ['electron-vite', process.argv.includes('--dev') ? 'dev' : 'preview'], { stdio: 'inherit', env: process.env });

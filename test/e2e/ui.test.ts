@@ -70,6 +70,10 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
   /** axe on the view as it shows now; problems are collected and asserted at the end of each test. */
   const audit = async (view: string) => {
     for (const problem of await axeViolations(page)) axeProblems.push(`${view} @ ${page.viewportSize()?.width}: ${problem}`);
+    // Errors and warnings shown in the UI speak the UI, not the CLI (no flags, no commands to type).
+    for (const text of await page.locator('.error-box, [role=alert], .warnings, .path-check').allTextContents()) {
+      if (/(^|\s)--[a-z]|medbench [a-z]/.test(text)) axeProblems.push(`${view}: CLI words in the UI: ${text}`);
+    }
   };
   const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
   const title = async (expected: RegExp) => waitUntil(`title ${expected}`, async () => expected.test(await page.title()));

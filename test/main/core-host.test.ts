@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startDesktopApp } from '../../src/main/app';
 import { channelOf, eventChannelOf } from '../../src/shared/contract';
+import { generateMimicLike } from '../../bench/generate-notes';
 import { forkCoreHost } from '../helpers/fork-core';
 import { app, resetElectron, state } from './electron-double';
 
@@ -68,6 +69,28 @@ describe('the core in its own process', () => {
     await until(() => exitCode !== undefined, 'the core process to exit');
     expect(exitCode).toBe(0);
   });
+
+  it('a run going when the core is killed stops with it, is reported in the window, and resumes to exactly one prediction per pair', async () => {
+    const big = await generateMimicLike({ outDir: path.join(home, 'notes'), textBytes: 2_000_000, seed: 5, annotatedNotes: 150 });
+    await invoke('importDataset', { dataset: 'big', format: 'raw', annotations: big.annotationsPath, notes: big.notesPath });
+    await expect(invoke('startRun', { name: 'killed', model: 'baseline', dataset: 'big' })).resolves.not.toHaveProperty('error');
+    await until(() => sentOn(eventChannelOf('runProgress')).length > 0, 'the first progress event');
+    (state.utilityProcesses[0] as ReturnType<typeof forkCoreHost>).kill();
+    await until(() => sentOn(eventChannelOf('coreCrashed')).length === 1, 'coreCrashed in the window');
+    // The run may have finished between the progress event and the kill on a fast machine; then there is nothing to resume.
+    const crash = sentOn(eventChannelOf('coreCrashed'))[0] as { run: string | null; restarted: boolean };
+    expect(crash.restarted).toBe(true);
+    const listed = (await invoke('listRuns', {})) as { runs: { name: string; done: number; planned: number; status: string; resumable: boolean }[] };
+    const run = listed.runs.find((r) => r.name === 'killed')!;
+    if (run.done < run.planned) {
+      expect(crash.run).toBe('killed');
+      expect(run.resumable).toBe(true);
+      await expect(invoke('resumeRun', { name: 'killed' })).resolves.toEqual({ run: 'killed' });
+      await until(() => sentOn(eventChannelOf('runFinished')).some((payload) => (payload as { status: string }).status === 'finished'), 'the resumed run to finish', 120_000);
+    }
+    const after = ((await invoke('listRuns', {})) as { runs: { name: string; done: number; planned: number; status: string }[] }).runs.find((r) => r.name === 'killed')!;
+    expect(after).toMatchObject({ status: 'finished', done: after.planned });
+  }, 180_000);
 
   it('a SIGKILLed core is reported in the window and restarted; the data it committed is still there', async () => {
     await invoke('importDataset', { dataset: 'demo', format: 'raw', annotations: path.join(demo, 'dataset_raw.csv'), notes: path.join(demo, 'discharge.csv.gz') });

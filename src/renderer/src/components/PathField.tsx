@@ -31,7 +31,8 @@ export function PathField({
   onCheck?: (ok: boolean | null) => void;
 }) {
   const api = useApi();
-  const [dialog, setDialog] = useState<boolean>(mode === 'read-file' && purpose !== undefined);
+  // Only the desktop app (its preload bridge) has a native dialog; a browser tab gets the typed path alone.
+  const [dialog, setDialog] = useState<boolean>(mode === 'read-file' && purpose !== undefined && typeof window.medbench !== 'undefined');
   const [check, setCheck] = useState<{ ok: boolean; message: string | null; path: string } | null>(null);
   const [checkError, setCheckError] = useState<string | null>(null);
   // The parent's callback may change every render; the check depends on the text and the mode only.

@@ -39,7 +39,7 @@ describe('planRun', () => {
       expect(plan.answers).toBeGreaterThanOrEqual(2); // x windows: demo notes do not fit 4096 tokens
       expect(plan).toMatchObject({ backend: 'gguf', pairs: 2, strategy, settings: { rationale: false, decoding: 'fast' } });
       expect(plan.predictedSeconds).toBeGreaterThan(plan.startupSeconds);
-      expect(plan.calibration.answers).toBe(3); // 2 pairs x 2 windows: at least 3 answers
+      expect(plan.calibration.answers).toBe(2); // at most 3, and the plan has 2 pairs
       expect(plan.generatedTokens).toBeGreaterThan(0);
       expect(plan.memory.ramBytes).toBeGreaterThan(0);
 

@@ -188,10 +188,10 @@ class OpenAIBackend implements InferenceBackend {
               ...(parser ? { onData: (text: string) => parser.push(text) } : {}),
             });
             if (response.status === 401 || response.status === 403 || response.status === 404) {
-              throw new UserError(`the server at ${this.endpoint.baseUrl} answered HTTP ${response.status} to ${wire.path}: ${response.body.slice(0, 200)}`);
+              throw new UserError(`the server at ${this.endpoint.baseUrl} answered HTTP ${response.status} to ${wire.path}: ${this.transport.redact(response.body.slice(0, 200))}`);
             }
             // Any other 4xx is about this request (a note longer than the context, say): an invalid answer, not a stop.
-            if (response.status >= 400) return { error: `the server answered HTTP ${response.status}: ${response.body.replace(/\s+/g, ' ').slice(0, 300)}` };
+            if (response.status >= 400) return { error: `the server answered HTTP ${response.status}: ${this.transport.redact(response.body.replace(/\s+/g, ' ').slice(0, 300))}` };
             return parser ? parser.finish() : parseChatResponse(this.mode, response.body);
           },
           this.retry,
@@ -217,6 +217,8 @@ class OpenAIBackend implements InferenceBackend {
       generatedTokens: answer.completionTokens ?? 0,
     };
     const probability = positiveProbability(answer.content, answer.logprobs, options.labels);
+    // A model cannot know the key, but a proxy that echoes headers into the body must not put it in the store.
+    answer = { ...answer, content: this.transport.redact(answer.content) };
     const parsed = parseAnswer(answer.content.trim(), sentenceIds, options.labels);
     if (!parsed.ok) {
       const cut = answer.finishReason === 'length' ? ' (the answer hit --max-tokens)' : '';

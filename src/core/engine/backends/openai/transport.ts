@@ -41,6 +41,8 @@ export interface RequestOptions {
 
 export interface Transport {
   request(options: RequestOptions): Promise<HttpResponse>;
+  /** The text with the API key blanked out: for anything taken from a response into a message or the store. */
+  redact(text: string): string;
   close(): void;
 }
 
@@ -125,6 +127,7 @@ export function createTransport(endpoint: Endpoint, options: { apiKey: string | 
         req.end(payload);
       });
     },
+    redact,
     close() {
       agent.destroy();
     },
