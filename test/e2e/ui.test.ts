@@ -101,6 +101,9 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
     const text = await (await page.request.get(main.url)).text();
     expect(text.length / text.split('\n').length).toBeGreaterThan(1000);
     await title(/^Datasets · MedBench Local$/);
+    // A browser tab has no file dialog: no Choose… button that can only fail, a typed path instead.
+    expect(await page.getByRole('button', { name: 'Choose…' }).count()).toBe(0);
+    await page.getByTestId('annotations-check').filter({ hasText: '~ is your home folder' }).waitFor();
     await audit('datasets (empty)');
     expect(axeProblems).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startDesktopApp } from '../../src/main/app';
 import { channelOf, eventChannelOf } from '../../src/shared/contract';
@@ -75,19 +76,22 @@ describe('the core in its own process', () => {
     await invoke('importDataset', { dataset: 'big', format: 'raw', annotations: big.annotationsPath, notes: big.notesPath });
     await expect(invoke('startRun', { name: 'killed', model: 'baseline', dataset: 'big' })).resolves.not.toHaveProperty('error');
     await until(() => sentOn(eventChannelOf('runProgress')).length > 0, 'the first progress event');
+    // Hold SQLite's write lock so the run cannot finish before the kill: it is mid-run for certain.
+    const blocker = new Database(path.join(home, 'medbench.db'), { timeout: 10_000 });
+    blocker.exec('BEGIN IMMEDIATE');
+    const counts = blocker.prepare("SELECT (SELECT count(*) FROM run_pairs) AS planned, (SELECT count(*) FROM predictions) AS done").get() as { planned: number; done: number };
+    expect(counts.done).toBeLessThan(counts.planned);
     (state.utilityProcesses[0] as ReturnType<typeof forkCoreHost>).kill();
     await until(() => sentOn(eventChannelOf('coreCrashed')).length === 1, 'coreCrashed in the window');
-    // The run may have finished between the progress event and the kill on a fast machine; then there is nothing to resume.
-    const crash = sentOn(eventChannelOf('coreCrashed'))[0] as { run: string | null; restarted: boolean };
-    expect(crash.restarted).toBe(true);
+    blocker.exec('COMMIT');
+    blocker.close();
+    expect(sentOn(eventChannelOf('coreCrashed'))[0]).toMatchObject({ restarted: true, run: 'killed' });
     const listed = (await invoke('listRuns', {})) as { runs: { name: string; done: number; planned: number; status: string; resumable: boolean }[] };
     const run = listed.runs.find((r) => r.name === 'killed')!;
-    if (run.done < run.planned) {
-      expect(crash.run).toBe('killed');
-      expect(run.resumable).toBe(true);
-      await expect(invoke('resumeRun', { name: 'killed' })).resolves.toEqual({ run: 'killed' });
-      await until(() => sentOn(eventChannelOf('runFinished')).some((payload) => (payload as { status: string }).status === 'finished'), 'the resumed run to finish', 120_000);
-    }
+    expect(run.done).toBe(counts.done);
+    expect(run.resumable).toBe(true);
+    await expect(invoke('resumeRun', { name: 'killed' })).resolves.toEqual({ run: 'killed' });
+    await until(() => sentOn(eventChannelOf('runFinished')).some((payload) => (payload as { status: string }).status === 'finished'), 'the resumed run to finish', 120_000);
     const after = ((await invoke('listRuns', {})) as { runs: { name: string; done: number; planned: number; status: string }[] }).runs.find((r) => r.name === 'killed')!;
     expect(after).toMatchObject({ status: 'finished', done: after.planned });
   }, 180_000);
