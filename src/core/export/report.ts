@@ -218,7 +218,8 @@ export function manifestRows(run: ReportRun): [string, string][] {
     ['pairs predicted / planned', `${run.done} / ${run.planned}`],
     ['invalid', String(run.invalid)],
     ['tokens (prompt / reused / generated)', `${run.promptTokens} / ${run.reusedTokens} / ${run.generatedTokens}`],
-    ...Object.entries(run.settings).map(([key, v]): [string, string] => [`setting ${key}`, value(v)]),
+    // Imported predictions used no strategy here: the stored placeholder would read as a fact.
+    ...Object.entries(run.settings).map(([key, v]): [string, string] => [`setting ${key}`, run.backend === 'external' && key === 'strategy' ? 'n/a (imported)' : value(v)]),
     ...Object.entries(run.manifest).map(([key, v]): [string, string] => [`manifest ${key}`, value(v)]),
   ];
 }
