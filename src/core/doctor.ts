@@ -260,7 +260,7 @@ function checkDatabase(e: DoctorEnvironment, sqliteLoads: boolean): DoctorCheck 
           : null,
     };
   } catch (error) {
-    return { ...base, status: 'fail', detail: `${e.dbPath} cannot be read: ${(error as Error).message}`, fix: 'check the file (is it a MedBench Local database? its permissions?)' };
+    return { ...base, status: 'fail', detail: `${e.dbPath} cannot be read: ${(error as Error).message}`, fix: `if it is your MedBench Local database, it is damaged: restore a backup (medbench backup makes them) or move it away; otherwise check its permissions, or pass --db with the right file` };
   }
 }
 

@@ -30,7 +30,7 @@ describe('medbench doctor', () => {
     const result = runMedbench(home, ['doctor', '--db', db]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL {2}Database: .*damaged\.db/);
-    expect(result.stdout).toMatch(/fix: restore a backup/);
+    expect(result.stdout).toMatch(/fix: .*restore a backup/);
     expect(result.stderr).toContain('doctor: database must be fixed');
   });
 });
