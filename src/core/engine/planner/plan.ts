@@ -141,7 +141,9 @@ export async function planRun(db: Db, request: PlanRequest, env: NodeJS.ProcessE
     const speed = fitSpeed(samples.map((sample) => ({ promptTokens: sample.promptTokens, ms: sample.ms })));
     const generatedPerAnswer = samples.reduce((sum, sample) => sum + sample.generatedTokens, 0) / samples.length;
     const invalidFraction = samples.filter((sample) => sample.status === 'invalid').length / samples.length;
-    const predictedMs = startupSeconds * 1000 + speed.msPerPromptToken * tokens.promptTokens + speed.msPerAnswer * tokens.answers;
+    // A calibration sample is one pair with its windows combined: time and tokens per answer are per pair and vote.
+    const pairAnswers = tokens.pairs * settings.votes;
+    const predictedMs = startupSeconds * 1000 + speed.msPerPromptToken * tokens.promptTokens + speed.msPerAnswer * pairAnswers;
     const manifest = backend.manifest();
     const { inspectGguf } = await import('../../models/gguf');
     const { fit } = await inspectGguf(model.path, {
@@ -158,7 +160,7 @@ export async function planRun(db: Db, request: PlanRequest, env: NodeJS.ProcessE
       votes: settings.votes,
       labels: settings.labels,
       ...tokens,
-      generatedTokens: Math.round(generatedPerAnswer * tokens.answers),
+      generatedTokens: Math.round(generatedPerAnswer * pairAnswers),
       predictedSeconds: predictedMs / 1000,
       startupSeconds,
       calibration: {
@@ -204,10 +206,11 @@ export async function predictLoadedRun(db: Db, run: RunRecord, backend: Inferenc
   const speed = fitSpeed(samples.map((sample) => ({ promptTokens: sample.promptTokens, ms: sample.ms })));
   const startupMs = ((backend.manifest().startup as { totalMs?: number } | undefined)?.totalMs ?? 0);
   const generatedPerAnswer = samples.reduce((sum, sample) => sum + sample.generatedTokens, 0) / samples.length;
+  const pairAnswers = tokens.pairs * run.settings.votes;
   const plan: RecordedPlan = {
-    predictedSeconds: (startupMs + speed.msPerPromptToken * tokens.promptTokens + speed.msPerAnswer * tokens.answers) / 1000,
+    predictedSeconds: (startupMs + speed.msPerPromptToken * tokens.promptTokens + speed.msPerAnswer * pairAnswers) / 1000,
     promptTokens: tokens.promptTokens,
-    generatedTokens: Math.round(generatedPerAnswer * tokens.answers),
+    generatedTokens: Math.round(generatedPerAnswer * pairAnswers),
     answers: tokens.answers,
     calibrationSeconds,
   };
@@ -215,11 +218,13 @@ export async function predictLoadedRun(db: Db, run: RunRecord, backend: Inferenc
   return plan;
 }
 
-/** Adds the run's actual figures next to its prediction (`plan.actual`), when it was planned. */
+/** Adds the run's actual figures next to its prediction (`plan.actual`), when it was planned; `wallSeconds` from the command's start. */
 export function recordPlanActual(db: Db, runName: string, wallSeconds: number): void {
   const run = getRun(db, runName);
   const recorded = (run.manifest.plan as { predicted?: RecordedPlan } | undefined)?.predicted;
   if (!recorded) return;
-  const actual = { wallSeconds, promptTokens: run.promptTokens, generatedTokens: run.generatedTokens, pairs: run.done };
-  updateManifest(db, run.id, { ...run.manifest, plan: { predicted: recorded, actual, timeError: recorded.predictedSeconds / wallSeconds - 1 } });
+  // The calibration ran inside the same command but is not part of the run it predicts.
+  const runSeconds = Math.max(0, wallSeconds - recorded.calibrationSeconds);
+  const actual = { wallSeconds: runSeconds, promptTokens: run.promptTokens, generatedTokens: run.generatedTokens, pairs: run.done };
+  updateManifest(db, run.id, { ...run.manifest, plan: { predicted: recorded, actual, timeError: recorded.predictedSeconds / runSeconds - 1 } });
 }

@@ -52,14 +52,17 @@ describe('planRun', () => {
       } finally {
         await prepared.backend.dispose();
       }
-      recordPlanActual(db, `plan-${strategy}`, 12.5);
+      recordPlanActual(db, `plan-${strategy}`, 1000);
       const run = getRun(db, `plan-${strategy}`);
       expect(run.done).toBe(2);
       expect(plan.promptTokens).toBe(run.promptTokens);
       expect(plan.reusedTokens).toBe(run.reusedTokens);
+      // Greedy answers, and the calibration covered both pairs: the generated tokens are exact too.
+      expect(plan.generatedTokens).toBe(run.generatedTokens);
       expect(run.manifest.plan).toMatchObject({
         predicted: { promptTokens: run.promptTokens },
-        actual: { wallSeconds: 12.5, promptTokens: run.promptTokens, generatedTokens: run.generatedTokens, pairs: 2 },
+        // The calibration's seconds are not part of the run.
+        actual: { wallSeconds: expect.closeTo(1000 - (run.manifest.plan as { predicted: { calibrationSeconds: number } }).predicted.calibrationSeconds, 6), promptTokens: run.promptTokens, generatedTokens: run.generatedTokens, pairs: 2 },
         timeError: expect.any(Number),
       });
     }

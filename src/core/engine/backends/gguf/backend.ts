@@ -31,7 +31,7 @@ import { evaluatePromptHead } from './prompt-eval';
 import { resolvePromptFrame, type PromptFrame } from './prompt-tokens';
 import { SequencePool } from './sequence-pool';
 import { DEFAULT_THINKING_BUDGET, resolveThinking, think, type ThinkingMode, type ThoughtMarkers } from './thinking';
-import { defaultThreadCounts, PhaseThreads, type ThreadCounts } from './threads';
+import { defaultThreadCounts, measurePromptThreads, PhaseThreads, SINGLE_THREAD_GENERATION_MAX_BYTES, type ThreadCounts } from './threads';
 import { NoteWindows, WINDOW_OVERLAP_SENTENCES, type PreparedWindow } from './windowing';
 
 export type PromptStrategy = 'note-major' | 'naive';
@@ -165,6 +165,8 @@ class LlamaBackend implements GgufBackend {
       prompt: positiveInteger(options.threadsPrompt ?? all ?? defaults.prompt, 'threadsPrompt'),
       generation: positiveInteger(options.threadsGeneration ?? all ?? defaults.generation, 'threadsGeneration'),
     };
+    // The prompt count of a small model on the CPU is measured at load (1 vs every core) unless the user set it.
+    const measurePrompt = options.threadsPrompt === undefined && all === undefined && computeBackend === 'cpu' && llama.cpuMathCores > 1 && inspection.sizeBytes <= SINGLE_THREAD_GENERATION_MAX_BYTES;
 
     const model = await llama.loadModel({ modelPath: inspection.path, gpuLayers });
     const loaded = performance.now();
@@ -174,6 +176,17 @@ class LlamaBackend implements GgufBackend {
     } catch (error) {
       await model.dispose();
       throw error;
+    }
+    let promptThreadProbe: Awaited<ReturnType<typeof measurePromptThreads>> = null;
+    if (measurePrompt) {
+      const probe = context.getSequence();
+      try {
+        const sample = model.tokenize('The patient has chronic kidney disease stage 3 and hypertension. '.repeat(24), false).slice(0, 256);
+        promptThreadProbe = await measurePromptThreads(context, probe, sample, [1, llama.cpuMathCores]);
+        if (promptThreadProbe) threadCounts.prompt = promptThreadProbe.threads;
+      } finally {
+        probe.dispose();
+      }
     }
     const contextCreated = performance.now();
     try {
@@ -214,6 +227,7 @@ class LlamaBackend implements GgufBackend {
         threadsPrompt: threadCounts.prompt,
         threadsGeneration: threadCounts.generation,
         threadsPerPhase: sequences === 1 && threadCounts.prompt !== threadCounts.generation,
+        promptThreadsMeasured: promptThreadProbe,
         batchSize: context.batchSize,
         sequences,
         strategy,
