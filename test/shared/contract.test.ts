@@ -6,7 +6,7 @@ describe('the UI contract', () => {
     expect(channelOf('getPair')).toBe('medbench:getPair');
     expect(eventChannelOf('runProgress')).toBe('medbench:event:runProgress');
     expect(callNames).toContain('chooseFile');
-    expect(eventNames).toEqual(['runProgress', 'runFinished']);
+    expect(eventNames).toEqual(['runProgress', 'runFinished', 'coreCrashed']);
   });
 
   const handlers = {
