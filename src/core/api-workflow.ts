@@ -7,16 +7,17 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { failure, type CallHandlers, type CallResponse, type RunWarning } from '../shared/contract';
+import { failure, type CallHandlers, type CallResponse } from '../shared/contract';
 import { CodePointIndex } from '../shared/code-points';
 import { recordAudit, statFile } from './audit';
 import { importPredictions } from './data/predictions-import';
 import { sha256Hex } from './data/input-file';
 import { builtInPromptTemplate, promptHash, renderPrompt } from './engine/prompt';
-import { findPreset, PRESET_PREFIX, presetTemplate, promptPresets } from './engine/prompts/presets';
-import { checkPromptText, PLACEHOLDERS, promptReferenceName } from './engine/prompts/validate';
+import { findPreset, PRESET_PREFIX, promptPresets } from './engine/prompts/presets';
+import { checkPromptText, PLACEHOLDERS } from './engine/prompts/validate';
 import { deleteRun, renameRun, runState, runWarnings } from './engine/run-lifecycle';
 import { getRun, listRuns, type RunRecord } from './engine/runs';
+import { promptOfRun } from './engine/run-summary';
 import { buildReport, renderReportMarkdown, type ReportFormat } from './export/report';
 import { renderReportHtml } from './export/report-html';
 import { exportSubmission, SUBMISSION_WARNING } from './export/submission';
@@ -27,40 +28,6 @@ import { computeMetrics } from './scoring/metrics';
 import { scoredPairsOfRun } from './scoring/score-run';
 import { degenerateWarning } from './scoring/trust';
 import type { Db } from './store/database';
-
-type RunSummaryExtras = Pick<CallResponse<'listRuns'>['runs'][number], 'status' | 'resumable' | 'hint' | 'warnings' | 'prompt' | 'activeSeconds'> & { strategy: string | null };
-
-/** What listRuns adds to a stored run: the status a reader should see, Resume, warnings, the prompt. */
-export function runSummaryExtras(db: Db, run: RunRecord): RunSummaryExtras {
-  const state = runState(db, run);
-  const external = run.backend === 'external';
-  const warnings: RunWarning[] = [...runWarnings(db, run)];
-  if (run.done >= 10) {
-    // Cheap enough per run (one query): degenerate runs must be flagged wherever a run shows.
-    const degenerate = degenerateWarning(run.name, scoredPairsOfRun(db, run.id));
-    if (degenerate) warnings.push(degenerate);
-  }
-  return {
-    status: state.status,
-    resumable: state.resumable,
-    hint: state.hint,
-    warnings,
-    prompt: promptOfRun(run),
-    activeSeconds: external ? null : run.activeSeconds,
-    strategy: external ? null : run.settings.strategy,
-  };
-}
-
-/** The prompt a run used: from its manifest when the backend recorded it, else from its settings. */
-export function promptOfRun(run: RunRecord): { name: string; hash: string | null } | null {
-  if (run.backend === 'external' || run.backend === 'baseline') return null;
-  const recorded = run.manifest.prompt as { version?: string; hash?: string } | undefined;
-  const name = promptReferenceName(run.settings.promptFile ?? null);
-  if (recorded?.hash) return { name, hash: recorded.hash };
-  if (run.settings.promptFile === null) return { name, hash: builtInPromptTemplate().hash };
-  if (run.settings.promptFile.startsWith(PRESET_PREFIX) && findPreset(name)) return { name, hash: presetTemplate(name).hash };
-  return { name, hash: null };
-}
 
 /** The template text a run's model saw, when it can be known exactly. */
 function promptTextOfRun(run: RunRecord): { text: string | null; note: string | null } {

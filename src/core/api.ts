@@ -12,7 +12,8 @@ import { DatasetNotFoundError, lastImportProblems, listDatasets, resolveDataset 
 import { importDataset } from './data/import';
 import { InputFileError } from './data/input-file';
 import { describeBackends } from './engine/backends/registry';
-import { getRun, listRuns, RunError, type RunRecord } from './engine/runs';
+import { getRun, listRuns, RunError } from './engine/runs';
+import { contractRunSummary, summariseRun } from './engine/run-summary';
 import { createRunManager, RunBusyError } from './run-manager';
 import { codeKind, conceptGroupInfo } from './scoring/icd';
 import { CompareError, compareTwoRuns } from './scoring/compare';
@@ -20,7 +21,7 @@ import { breakdown, evidenceMatchType } from './scoring/metrics';
 import { scoredPairsOfRun, scoreRun } from './scoring/score-run';
 import type { Db } from './store/database';
 import { UserError } from './errors';
-import { runSummaryExtras, storePromptText, workflowHandlers } from './api-workflow';
+import { storePromptText, workflowHandlers } from './api-workflow';
 import { PathCheckError, resolveUserPath } from './path-check';
 import { withSmallN } from './scoring/trust';
 import { assertPromptText, resolvePromptReference } from './engine/prompts/validate';
@@ -84,7 +85,7 @@ export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): Core
     listImportProblems: ({ dataset }) => ({ problems: lastImportProblems(db, resolveDataset(db, dataset).id) }),
     listPairs: (request) => pairRows(db, request),
     getPair: ({ pairId }) => pairDetail(db, pairId),
-    listRuns: () => ({ runs: listRuns(db).map((run) => runSummary(db, run)), active: runs.active() }),
+    listRuns: () => ({ runs: listRuns(db).map((run) => contractRunSummary(summariseRun(db, run))), active: runs.active() }),
     startRun: (request) =>
       runs.start({
         name: request.name,
@@ -395,35 +396,6 @@ function parseIds(json: string | null): number[] {
   if (!json) return [];
   const value: unknown = JSON.parse(json);
   return Array.isArray(value) ? value.filter((id): id is number => Number.isInteger(id)) : [];
-}
-
-function runSummary(db: Db, run: RunRecord): CallResponse<'listRuns'>['runs'][number] {
-  const model = run.modelId === null ? null : ((db.prepare('SELECT file_name AS fileName FROM models WHERE id = ?').get(run.modelId) as { fileName: string } | undefined)?.fileName ?? null);
-  const s = run.settings;
-  const extras = runSummaryExtras(db, run);
-  return {
-    name: run.name,
-    dataset: run.dataset,
-    backend: run.backend,
-    // A server run has no registered model: its manifest names the server's model.
-    model: run.backend === 'baseline' ? 'baseline' : (model ?? (typeof run.manifest.model === 'string' ? run.manifest.model : null)),
-    status: extras.status,
-    resumable: extras.resumable,
-    hint: extras.hint,
-    warnings: extras.warnings,
-    prompt: extras.prompt,
-    settings: { backend: s.backend, modelId: s.modelId, strategy: extras.strategy, votes: s.votes, seed: s.seed, labels: s.labels, limit: s.limit },
-    manifest: run.manifest,
-    error: run.error === null ? null : neutralError(run.error).message,
-    createdAt: run.createdAt,
-    finishedAt: run.finishedAt,
-    activeSeconds: extras.activeSeconds,
-    planned: run.planned,
-    done: run.done,
-    invalid: run.invalid,
-    promptTokens: run.promptTokens,
-    generatedTokens: run.generatedTokens,
-  };
 }
 
 /** Two runs over the pairs both planned (core/scoring/compare), with the disagreeing pairs linkable by id. */

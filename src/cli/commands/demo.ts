@@ -6,12 +6,12 @@ import { importDataset } from '../../core/data/import';
 import { userDataDir } from '../../core/paths';
 import { openStore } from '../../core/store/database';
 import { executeRun } from '../../core/engine/runner';
-import { findRun, getRun } from '../../core/engine/runs';
+import { findRun } from '../../core/engine/runs';
 import { prepareNewRun, prepareResume } from '../../core/engine/start-run';
 import { scoreRun, type RunScore } from '../../core/scoring/score-run';
 import type { Db } from '../../core/store/database';
 import { formatTable, printJson, ProgressLine } from '../output';
-import { positiveInt, runSummary } from './run';
+import { positiveInt, runJson } from './run';
 import { formatImportReport } from './import';
 import { shellQuote } from '../../core/text/shell-quote';
 
@@ -46,7 +46,7 @@ export function registerDemo(program: Command): void {
         if (options.model) runs.push(await runToCompletion(db, modelRunName(options.model, options.limit), options.model, options.limit));
         const scores = runs.map((name) => scoreRun(db, name));
         if (options.json) {
-          printJson({ db: dbPath, fresh, import: report, runs: scores.map((score) => ({ ...runSummary(getRun(db, score.name)), score })) });
+          printJson({ db: dbPath, fresh, import: report, runs: scores.map((score) => ({ ...runJson(db, score.name), score })) });
           return;
         }
         const out = [

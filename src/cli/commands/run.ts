@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { executeRun } from '../../core/engine/runner';
 import { getRun } from '../../core/engine/runs';
+import { cliRunJson, summariseRun } from '../../core/engine/run-summary';
+import type { ReadableDb } from '../../core/store/database';
 import { backendOfRequest, prepareNewRun, prepareResume, type PreparedRun } from '../../core/engine/start-run';
 import { addBackendOptions, backendOptionsFrom, givenBackendFlags } from '../backend-options';
 import { hashProgressReporter } from '../hash-progress';
@@ -85,7 +87,7 @@ export function registerRun(program: Command): void {
         if (options.resume) {
           const existing = getRun(db, options.resume);
           if (existing.planned > 0 && existing.done === existing.planned) {
-            const summary = { ...runSummary(getRun(db, options.resume)), predictedNow: 0 };
+            const summary = { ...runJson(db, options.resume), predictedNow: 0 };
             if (options.json) printJson(summary);
             else process.stdout.write(`Run "${existing.name}" is already finished (${existing.done} of ${existing.planned} pairs); nothing to do.\n`);
             return;
@@ -132,7 +134,7 @@ export function registerRun(program: Command): void {
           const result = await executeRun(db, run, backend, { signal: controller.signal, onProgress: (p) => tracker.onProgress(p), onTokens: (n) => tracker.onTokens(n) });
           progress.stop();
           planner?.recordPlanActual(db, run.name, (performance.now() - commandStarted) / 1000);
-          const summary = { ...runSummary(getRun(db, run.name)), predictedNow: result.predicted };
+          const summary = { ...runJson(db, run.name), predictedNow: result.predicted };
           if (options.json) printJson(summary);
           else process.stdout.write(`${formatRunSummary(summary)}\n`);
           if (result.status === 'stopped') {
@@ -149,33 +151,12 @@ export function registerRun(program: Command): void {
     });
 }
 
-type RunSummary = ReturnType<typeof runSummary>;
-
-/** The public JSON of a run: `{"name","n","promptTokens","reusedTokens","generatedTokens","seconds", ...}`. */
-export function runSummary(run: ReturnType<typeof getRun>) {
-  return {
-    name: run.name,
-    n: run.done,
-    planned: run.planned,
-    invalid: run.invalid,
-    status: run.status,
-    dataset: run.dataset,
-    backend: run.backend,
-    model: (run.manifest.modelFile as string | undefined) ?? (run.backend === 'baseline' ? 'baseline' : null),
-    // Imported predictions used no strategy and took no time here: null (shown as n/a), not a made-up value.
-    strategy: run.backend === 'external' ? null : run.settings.strategy,
-    votes: run.settings.votes,
-    promptTokens: run.promptTokens,
-    reusedTokens: run.reusedTokens,
-    generatedTokens: run.generatedTokens,
-    seconds: run.backend === 'external' ? null : run.activeSeconds,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-  };
+/** The public JSON of a run as `medbench run --json` and `demo --json` print it: `{"name","n",...,"seconds",...}`. */
+export function runJson(db: ReadableDb, name: string): ReturnType<typeof cliRunJson> {
+  return cliRunJson(summariseRun(db, getRun(db, name)));
 }
 
-function formatRunSummary(s: RunSummary & { predictedNow: number }): string {
+function formatRunSummary(s: ReturnType<typeof cliRunJson> & { predictedNow: number }): string {
   return formatTable(
     ['run', 'status', 'pairs', 'invalid', 'prompt tokens', 'reused', 'generated', 'time'],
     [[s.name, s.status, `${s.n}/${s.planned}`, s.invalid, s.promptTokens, s.reusedTokens, s.generatedTokens, s.seconds === null ? 'n/a' : formatDuration(s.seconds)]],

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { listRuns } from '../../core/engine/runs';
-import { deleteRun, renameRun, runState } from '../../core/engine/run-lifecycle';
+import { deleteRun, renameRun } from '../../core/engine/run-lifecycle';
+import { cliRunsJson, summariseRun } from '../../core/engine/run-summary';
 import { SMALL_N_GROUP } from '../../core/scoring/trust';
 import { shellQuote } from '../../core/text/shell-quote';
 import type { RunWarning } from '../../shared/contract';
@@ -8,7 +9,7 @@ import { UsageError } from '../errors';
 import { scoreRun } from '../../core/scoring/score-run';
 import { withReadStore, withStore } from '../context';
 import { formatDuration, formatTable, printJson } from '../output';
-import { positiveInt, runSummary } from './run';
+import { positiveInt } from './run';
 import { probabilityLines } from '../probability-text';
 
 export function registerRuns(program: Command): void {
@@ -21,22 +22,21 @@ export function registerRuns(program: Command): void {
       const { runs, dbPath } = await withReadStore(options, (db, dbPath) => ({
         dbPath,
         // The status a reader should see: a run whose writer is gone is "interrupted", not "running".
-        runs: listRuns(db).map((run) => ({ run, state: runState(db, run) })),
+        runs: listRuns(db).map((run) => summariseRun(db, run)),
       }));
       if (options.json) {
-        printJson(runs.map(({ run, state }) => ({ ...runSummary(run), status: state.status, resumable: state.resumable, manifest: run.manifest, error: run.error })));
+        printJson(runs.map((s) => cliRunsJson(s)));
         return;
       }
       if (runs.length === 0) {
         process.stdout.write('No runs yet. Start one with: medbench run --model baseline --name baseline\n');
         return;
       }
-      const rows = runs.map(({ run: r, state }) => {
-        const s = runSummary(r);
-        return [s.name, state.status, s.dataset, s.model ?? '', `${s.n}/${s.planned}`, s.invalid, s.strategy ?? 'n/a', s.seconds === null ? 'n/a' : formatDuration(s.seconds), r.createdAt.slice(0, 16).replace('T', ' ')];
-      });
+      const rows = runs.map((s) => [
+        s.name, s.status, s.dataset, s.modelFile ?? '', `${s.done}/${s.planned}`, s.invalid, s.strategy ?? 'n/a', s.seconds === null ? 'n/a' : formatDuration(s.seconds), s.createdAt.slice(0, 16).replace('T', ' '),
+      ]);
       process.stdout.write(`${formatTable(['run', 'status', 'dataset', 'model', 'pairs', 'invalid', 'strategy', 'time', 'created'], rows)}\n`);
-      for (const { run: r } of runs.filter(({ state }) => state.status === 'interrupted')) {
+      for (const r of runs.filter((s) => s.status === 'interrupted')) {
         process.stdout.write(`\nRun "${r.name}" was interrupted (its process is gone) with ${r.planned - r.done} pairs left. Continue it with:\n  medbench run --resume ${shellQuote(r.name)} --db ${shellQuote(dbPath)}\n`);
       }
     });

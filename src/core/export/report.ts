@@ -6,6 +6,7 @@
  * format then says so at the top.
  */
 import { getRun, type RunRecord } from '../engine/runs';
+import { reportRunJson, summariseRun } from '../engine/run-summary';
 import { compareTwoRuns, runPairsOf, type TwoRunComparison } from '../scoring/compare';
 import { conceptGroup } from '../scoring/icd';
 import { breakdown, evidenceMatchType, type BreakdownGroup, type EvidenceMatchType } from '../scoring/metrics';
@@ -86,27 +87,6 @@ export interface ReportOptions {
   generatedAt?: Date;
 }
 
-function reportRun(run: RunRecord): ReportRun {
-  return {
-    name: run.name,
-    dataset: run.dataset,
-    status: run.status,
-    backend: run.backend,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    activeSeconds: run.activeSeconds,
-    planned: run.planned,
-    done: run.done,
-    invalid: run.invalid,
-    promptTokens: run.promptTokens,
-    reusedTokens: run.reusedTokens,
-    generatedTokens: run.generatedTokens,
-    settings: run.settings,
-    manifest: run.manifest,
-  };
-}
-
 function reportPairs(db: Db, run: RunRecord, includeText: boolean): ReportPair[] {
   const pairs = runPairsOf(db, run);
   // Text columns are read only when asked for, so a default report cannot leak them by mistake.
@@ -163,7 +143,7 @@ export function buildReport(db: Db, name: string, options: ReportOptions = {}): 
     appVersion: APP_VERSION,
     includesText: includeText,
     notice: includeText ? INCLUDES_TEXT_NOTICE : DUA_SAFE_NOTICE,
-    run: reportRun(run),
+    run: reportRunJson(summariseRun(db, run)),
     score: scoreRun(db, name, bootstrap),
     breakdowns: { chapter: breakdown(pairs, 'chapter'), kind: breakdown(pairs, 'kind'), gold: breakdown(pairs, 'gold') },
     comparison: options.compare ? compareTwoRuns(db, name, options.compare, bootstrap) : null,

@@ -170,7 +170,8 @@ function matches(outcome: PairOutcome, wanted: Outcome): boolean {
 function Comparison({ state, go }: { state: CompareState; go: (changes: Partial<CompareState>) => void }) {
   const many = useCall('compareMany', { runs: state.runs });
   if (many.error) return <ErrorBox error={many.error} hint="Runs can be compared when they are on the same dataset and share planned pairs." />;
-  if (!many.data) return <Loading what="the comparison (bootstrap and McNemar tests)" />;
+  // While another set of runs loads, the previous comparison's numbers must not show under the new runs' names.
+  if (!many.data || many.loading) return <Loading what="the comparison (bootstrap and McNemar tests)" />;
   return <ComparisonBody data={many.data} state={state} go={go} />;
 }
 
@@ -309,7 +310,7 @@ function Leaderboard({ data: c }: { data: Many }) {
 function PairedDeltas({ a, b }: { a: string; b: string }) {
   const comparison = useCall('compareRuns', { a, b });
   if (comparison.error) return <ErrorBox error={comparison.error} />;
-  if (!comparison.data) return <Loading what="the paired bootstrap" />;
+  if (!comparison.data || comparison.loading) return <Loading what="the paired bootstrap" />;
   const d = comparison.data;
   return (
     <div className="panel">
