@@ -55,19 +55,9 @@ export function backendOfRequest(request: Pick<NewRunRequest, 'backend' | 'model
   return getBackend(request.model === 'baseline' ? 'baseline' : 'gguf');
 }
 
-/** Creates a run (frozen plan + manifest) and the backend that will execute it. */
-export async function prepareNewRun(db: Db, request: NewRunRequest, baseEnv: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
-  const env = request.secretEnv ? { ...baseEnv, ...request.secretEnv } : baseEnv;
-  if (findRun(db, request.name)) throw new RunError(`a run named "${request.name}" already exists: continue it with --resume ${shellQuote(request.name)}, or choose another --name`);
-  const definition = backendOfRequest(request);
-  const legacy = definition.id === 'gguf' ? definedOnly({ gpu: request.gpu, gpuLayers: request.gpuLayers, contextSize: request.contextSize, threads: request.threads, batchSize: request.batchSize, parallel: request.parallel }) : {};
-  const raw = { ...legacy, ...request.backendOptions, ...(definition.model === 'server' ? { model: request.model } : {}) };
-  const options = parseOptions(definition, raw);
-  // A host not allowed, a missing key: refused here, before the run exists or any connection is made.
-  definition.check?.(options, env);
-  const dataset = resolveDataset(db, request.dataset);
-  const model = definition.model === 'file' ? await resolveModel(db, request.model, { verify: request.verify, onHashProgress: request.onHashProgress }) : null;
-  const settings: RunSettings = {
+/** The settings a request freezes into its run; the planner uses the same, so a plan is of the run it predicts. */
+export function runSettingsFor<O>(definition: BackendDefinition<O>, options: O, model: ModelRecord | null, request: Omit<NewRunRequest, 'name'>): RunSettings {
+  return {
     backend: definition.id,
     modelId: model?.id ?? null,
     strategy: request.strategy ?? 'note-major',
@@ -87,6 +77,21 @@ export async function prepareNewRun(db: Db, request: NewRunRequest, baseEnv: Nod
     parallel: null,
     ...definition.toSettings(options),
   };
+}
+
+/** Creates a run (frozen plan + manifest) and the backend that will execute it. */
+export async function prepareNewRun(db: Db, request: NewRunRequest, baseEnv: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
+  const env = request.secretEnv ? { ...baseEnv, ...request.secretEnv } : baseEnv;
+  if (findRun(db, request.name)) throw new RunError(`a run named "${request.name}" already exists: continue it with --resume ${shellQuote(request.name)}, or choose another --name`);
+  const definition = backendOfRequest(request);
+  const legacy = definition.id === 'gguf' ? definedOnly({ gpu: request.gpu, gpuLayers: request.gpuLayers, contextSize: request.contextSize, threads: request.threads, batchSize: request.batchSize, parallel: request.parallel }) : {};
+  const raw = { ...legacy, ...request.backendOptions, ...(definition.model === 'server' ? { model: request.model } : {}) };
+  const options = parseOptions(definition, raw);
+  // A host not allowed, a missing key: refused here, before the run exists or any connection is made.
+  definition.check?.(options, env);
+  const dataset = resolveDataset(db, request.dataset);
+  const model = definition.model === 'file' ? await resolveModel(db, request.model, { verify: request.verify, onHashProgress: request.onHashProgress }) : null;
+  const settings = runSettingsFor(definition, options, model, request);
   const backend = await definition.create({ settings, options, model, env });
   try {
     const run = createRun(db, { name: request.name, datasetId: dataset.id, backend: settings.backend, settings, manifest: {}, ...(request.pairIds ? { pairIds: request.pairIds } : {}) });

@@ -14,9 +14,8 @@ import { isGgufBackend, type GgufBackend } from '../backends/gguf/backend';
 import type { GgufOptions } from '../backends/gguf-registration';
 import { parseOptions } from '../backends/registry';
 import { toEngineNote } from '../runner';
-import { getRun, pendingNotes, updateManifest, type PendingNote, type RunRecord, type RunSettings } from '../runs';
-import { backendOfRequest, type NewRunRequest } from '../start-run';
-import { resolvePromptReference } from '../prompts/validate';
+import { getRun, pendingNotes, updateManifest, type PendingNote, type RunRecord } from '../runs';
+import { backendOfRequest, runSettingsFor, type NewRunRequest } from '../start-run';
 import { countPlanTokens } from './token-count';
 
 /** Answers the calibration makes (each a real, greedy answer of the plan's first pairs; nothing is stored). */
@@ -107,25 +106,7 @@ export async function planRun(db: Db, request: PlanRequest, env: NodeJS.ProcessE
   const options = parseOptions(definition, { ...legacy, ...request.backendOptions }) as GgufOptions;
   const dataset = resolveDataset(db, request.dataset);
   const model = await resolveModel(db, request.model, { verify: request.verify, onHashProgress: request.onHashProgress });
-  const settings: RunSettings = {
-    backend: 'gguf',
-    modelId: model.id,
-    strategy: request.strategy ?? 'note-major',
-    votes: request.votes ?? 1,
-    seed: request.seed ?? 42,
-    labels: request.labels ?? 'binary',
-    limit: request.limit ?? null,
-    gpu: 'auto',
-    gpuLayers: 'auto',
-    contextSize: null,
-    threads: null,
-    batchSize: null,
-    promptFile: request.promptFile ? resolvePromptReference(request.promptFile) : null,
-    temperature: request.temperature ?? null,
-    maxTokens: request.maxTokens ?? null,
-    parallel: null,
-    ...definition.toSettings(options),
-  };
+  const settings = runSettingsFor(definition, options, model, request);
   const notes = planNotes(db, dataset.id, settings.limit, request.pairIds).map(toEngineNote);
   if (notes.length === 0) throw new UserError(`the plan has no pairs (dataset ${dataset.name})`);
 
