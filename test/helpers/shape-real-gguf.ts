@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ByteWriter, createNormalish, GGML_TYPE_F32, GGUF_ALIGNMENT, writeMetadataEntry, type MetadataValue } from './tiny-gguf';
+import { encodeGguf, GGUF_ALIGNMENT, type MetadataValue, type TensorSpec } from './tiny-gguf';
 
 export type ShapeRealFamily = 'qwen3' | 'llama3.1';
 export const SHAPE_REAL_FAMILIES: readonly ShapeRealFamily[] = ['qwen3', 'llama3.1'];
@@ -155,12 +155,6 @@ function buildVocabulary(tokenizer: TokenizerJson): Vocabulary {
   return { tokens, types, merges, partialUtf8, ids: new Map(tokens.map((token, id) => [token, id])) };
 }
 
-interface TensorSpec {
-  name: string;
-  dims: number[];
-  fill: 'ones' | { std: number; zeroRows?: ReadonlySet<number> };
-}
-
 function tensorSpecs(spec: FamilySpec, options: Required<ShapeRealOptions>, vocabulary: Vocabulary): TensorSpec[] {
   const { embedding, layers, heads, kvHeads, feedForward } = options;
   const headDim = embedding / heads;
@@ -257,45 +251,10 @@ export function buildShapeRealGguf(family: ShapeRealFamily, options: ShapeRealOp
   if (spec.padding !== null) metadata.push(['tokenizer.ggml.padding_token_id', { type: 'u32', value: idOf(spec.padding) }]);
 
   const specs = tensorSpecs(spec, resolved, vocabulary);
-  const writer = new ByteWriter();
-  writer.bytes(Buffer.from('GGUF', 'ascii'));
-  writer.u32(3);
-  writer.u64(specs.length);
-  writer.u64(metadata.length);
-  for (const [key, entry] of metadata) writeMetadataEntry(writer, key, entry);
-  const aligned = (bytes: number) => Math.ceil(bytes / GGUF_ALIGNMENT) * GGUF_ALIGNMENT;
-  let offset = 0;
-  for (const tensor of specs) {
-    writer.string(tensor.name);
-    writer.u32(tensor.dims.length);
-    for (const dim of tensor.dims) writer.u64(dim);
-    writer.u32(GGML_TYPE_F32);
-    writer.u64(offset);
-    offset += aligned(count(tensor) * 4);
-  }
-  writer.padTo(GGUF_ALIGNMENT);
-  const normal = createNormalish(resolved.seed);
-  for (const tensor of specs) {
-    const values = new Float32Array(count(tensor));
-    if (tensor.fill === 'ones') values.fill(1);
-    else {
-      for (let index = 0; index < values.length; index++) values[index] = normal() * tensor.fill.std;
-      const row = tensor.dims[0];
-      for (const id of tensor.fill.zeroRows ?? []) values.fill(0, id * row, (id + 1) * row);
-    }
-    // Little-endian on every host, like GGUF requires.
-    const bytes = Buffer.alloc(values.length * 4);
-    for (let index = 0; index < values.length; index++) bytes.writeFloatLE(values[index], index * 4);
-    writer.bytes(bytes);
-    writer.padTo(GGUF_ALIGNMENT);
-  }
-  return writer.toBuffer();
+  return encodeGguf(metadata, specs, resolved.seed);
 }
 
 
-function count(tensor: TensorSpec): number {
-  return tensor.dims.reduce((product, dim) => product * dim, 1);
-}
 
 export function shapeRealCacheKey(family: ShapeRealFamily, options: ShapeRealOptions = {}): string {
   const resolved = resolveShapeRealOptions(options);

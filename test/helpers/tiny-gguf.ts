@@ -172,7 +172,7 @@ export function createNormalish(seed: number): () => number {
   };
 }
 
-interface TensorSpec {
+export interface TensorSpec {
   name: string;
   /** ggml order: innermost (contiguous) dimension first. */
   dims: number[];
@@ -377,6 +377,14 @@ export function buildTinyLlamaGguf(options: TinyModelOptions = {}): Buffer {
   ];
   if (resolved.withChatTemplate) metadata.push(['tokenizer.chat_template', { type: 'string', value: CHAT_TEMPLATE }]);
 
+  return encodeGguf(metadata, specs, resolved.seed);
+}
+
+/**
+ * A GGUF v3 file from its metadata and F32 tensors filled with seeded random values (one writer for every
+ * generated test model, so they all share the layout llama.cpp checks).
+ */
+export function encodeGguf(metadata: readonly (readonly [string, MetadataValue])[], specs: readonly TensorSpec[], seed: number): Buffer {
   const writer = new ByteWriter();
   writer.bytes(Buffer.from('GGUF', 'ascii'));
   writer.u32(3);
@@ -397,17 +405,19 @@ export function buildTinyLlamaGguf(options: TinyModelOptions = {}): Buffer {
   }
   writer.padTo(GGUF_ALIGNMENT);
 
-  const normal = createNormalish(resolved.seed);
+  const normal = createNormalish(seed);
   for (const spec of specs) {
     const values = new Float32Array(elementCount(spec));
     if (spec.fill === 'ones') values.fill(1);
     else {
       for (let index = 0; index < values.length; index++) values[index] = normal() * spec.fill.std;
-      const rowLength = spec.dims[0];
+      const rowLength = spec.dims[0]!;
       for (const row of spec.fill.zeroRows ?? []) values.fill(0, row * rowLength, (row + 1) * rowLength);
     }
-    // Float32Array is host-endian; GGUF is little-endian, so write through the LE writer.
-    for (const value of values) writer.f32(value);
+    // Float32Array is host-endian and GGUF little-endian; one buffer per tensor keeps 150k-token vocabularies fast.
+    const bytes = Buffer.alloc(values.length * 4);
+    for (let index = 0; index < values.length; index++) bytes.writeFloatLE(values[index]!, index * 4);
+    writer.bytes(bytes);
     writer.padTo(GGUF_ALIGNMENT);
   }
   return writer.toBuffer();
