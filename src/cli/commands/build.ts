@@ -9,6 +9,7 @@ import { withReadStore, withStore } from '../context';
 import { formatDuration, formatTable, printJson, ProgressLine } from '../output';
 import { positiveInt } from './run';
 import { shellQuote } from '../../core/text/shell-quote';
+import { listenForStop } from '../stop-signals';
 
 function wholeNumber(value: string): number {
   const n = Number(value);
@@ -102,19 +103,10 @@ export function registerBuild(program: Command): void {
         inputs,
       };
       await withStore(flags, async (db, dbPath) => {
-        const controller = new AbortController();
-        let interrupts = 0;
-        const onSignal = () => {
-          interrupts++;
-          if (interrupts > 1) process.exit(130);
-          controller.abort();
-          process.stderr.write('\nStopping after the pairs in flight (Ctrl-C again to quit at once; triaged pairs are saved either way)...\n');
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
+        const stop = listenForStop('triaged pairs');
         const progress = new ProgressLine();
         try {
-          const result = await runBuild(db, request, { signal: controller.signal, onProgress: (p) => progress.update(describeBuildProgress(p)) });
+          const result = await runBuild(db, request, { signal: stop.signal, onProgress: (p) => progress.update(describeBuildProgress(p)) });
           progress.done();
           const summary = buildSummary(db, flags.name);
           if (flags.json) printJson({ ...summary, status: result.status, resumed: result.resumed });
@@ -125,8 +117,7 @@ export function registerBuild(program: Command): void {
           }
         } finally {
           progress.done();
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          stop.dispose();
         }
       });
     });

@@ -12,6 +12,7 @@ import { formatDuration, formatTable, printJson } from '../output';
 import { ProgressTracker } from '../../core/engine/progress';
 import { describeLiveProgress, LiveProgressLine } from '../progress-line';
 import { shellQuote } from '../../core/text/shell-quote';
+import { listenForStop } from '../stop-signals';
 
 interface RunCommandOptions {
   model?: string;
@@ -116,22 +117,13 @@ export function registerRun(program: Command): void {
         // Loaded only when asked: the planner pulls in node-llama-cpp, which baseline runs never need.
         const planner = options.plan ? await import('../../core/engine/planner/plan') : null;
         await planner?.predictLoadedRun(db, run, backend);
-        const controller = new AbortController();
-        let interrupts = 0;
-        const onSignal = () => {
-          interrupts++;
-          if (interrupts > 1) process.exit(130);
-          controller.abort();
-          process.stderr.write('\nStopping after the pairs in flight (Ctrl-C again to quit at once; finished pairs are saved either way)...\n');
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
+        const stop = listenForStop('finished pairs');
         // Redrawn every 250 ms from the latest state (ETA from recent pairs, live tokens/s).
         const tracker = new ProgressTracker();
         const progress = new LiveProgressLine(() => describeLiveProgress(tracker.snapshot()));
         progress.start();
         try {
-          const result = await executeRun(db, run, backend, { signal: controller.signal, onProgress: (p) => tracker.onProgress(p), onTokens: (n) => tracker.onTokens(n) });
+          const result = await executeRun(db, run, backend, { signal: stop.signal, onProgress: (p) => tracker.onProgress(p), onTokens: (n) => tracker.onTokens(n) });
           progress.stop();
           planner?.recordPlanActual(db, run.name, (performance.now() - commandStarted) / 1000);
           const summary = { ...runJson(db, run.name), predictedNow: result.predicted };
@@ -143,8 +135,7 @@ export function registerRun(program: Command): void {
           }
         } finally {
           progress.stop();
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          stop.dispose();
           await backend.dispose();
         }
       }, 'existing');
