@@ -15,12 +15,11 @@ import { builtInPromptTemplate } from './prompt';
 import { findPreset, PRESET_PREFIX, presetTemplate } from './prompts/presets';
 import { promptReferenceName } from './prompts/validate';
 import { runState, runWarnings, type EffectiveStatus } from './run-lifecycle';
-import type { RunRecord, RunSettings, RunStatus, Strategy } from './runs';
+import type { RunRecord, RunStatus, Strategy } from './runs';
 
-export interface RunSummary {
-  name: string;
-  dataset: string;
-  backend: string;
+/** The stored record's facts as they are (error in the CLI's wording, 0 s for imported predictions), plus what is worked out. */
+export interface RunSummary
+  extends Pick<RunRecord, 'name' | 'dataset' | 'backend' | 'settings' | 'manifest' | 'error' | 'createdAt' | 'startedAt' | 'finishedAt' | 'activeSeconds' | 'planned' | 'done' | 'invalid' | 'promptTokens' | 'reusedTokens' | 'generatedTokens'> {
   /** As stored: the report and `medbench run` have always shown this one. */
   storedStatus: RunStatus;
   /** What a reader should see: 'interrupted' when the row says running but its writer is gone. */
@@ -37,23 +36,8 @@ export interface RunSummary {
   modelFile: string | null;
   /** null for imported predictions: no strategy was used here. */
   strategy: Strategy | null;
-  settings: RunSettings;
-  manifest: Record<string, unknown>;
-  /** As stored, in the CLI's wording (flags and commands). */
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** As stored (0 for imported predictions). */
-  activeSeconds: number;
   /** null for imported predictions: no time was spent here, so none is shown as a made-up value. */
   seconds: number | null;
-  planned: number;
-  done: number;
-  invalid: number;
-  promptTokens: number;
-  reusedTokens: number;
-  generatedTokens: number;
 }
 
 /** Everything any public view shows of a run, from its stored record. */
