@@ -58,8 +58,9 @@ describe.skipIf(!chromiumAvailable)('build and annotate in the UI', () => {
     await page.getByRole('combobox', { name: 'Annotator' }).selectOption(annotator);
     const queue = page.getByRole('complementary', { name: 'Queue' });
     // Both annotators start with nothing submitted: waiting for that proves the queue shown is this
-    // annotator's, not the previous one's still on screen (whose "N of N submitted" would end the loop early).
-    await queue.getByText(/\b0 of \d+ submitted$/).waitFor();
+    // annotator's, not the previous one's still on screen (whose "N of N submitted" would end the loop
+    // early), and a count above zero proves it has loaded.
+    await queue.getByText(/\b0 of [1-9]\d* submitted$/).waitFor();
     const total = Number(/of (\d+) submitted/.exec((await queue.getByText(/submitted$/).textContent())!)![1]);
     for (let i = 0; i < total; i++) {
       const pane = page.getByRole('article', { name: 'Pair to annotate' });

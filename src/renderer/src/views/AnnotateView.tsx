@@ -143,9 +143,12 @@ function Workspace({ dataset, annotator }: { dataset: string; annotator: string 
         {queue.data && items.length === 0 && <Empty title="Nothing assigned">{annotator} has no pairs in {dataset}.</Empty>}
       </div>
       <aside className="pair-side" aria-label="Queue">
-        <p className="small muted">
-          {done} of {items.length} submitted
-        </p>
+        {/* No count before the queue has loaded: "0 of 0" would read as an empty queue. */}
+        {queue.data && (
+          <p className="small muted">
+            {done} of {items.length} submitted
+          </p>
+        )}
         <ol className="small">
           {items.map((q, i) => (
             <li key={`${q.taskId}/${q.code}`}>
