@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchBootstrap } from './bootstrap';
+import { benchCliStartup } from './cli-startup';
 import { benchCoreHost } from './core-host';
 import { benchEngine } from './engine';
 import { benchImport } from './import';
@@ -35,6 +36,7 @@ const parts: Record<string, () => Promise<unknown>> = {
   ui: () => benchUi({ workDir }),
   bootstrap: async () => benchBootstrap({ seed: Number(values.seed) }),
   openai: () => benchOpenai({ workDir }),
+  'cli-startup': async () => benchCliStartup({ workDir }),
   // The issue's 242 MB bench file is ~1040 MB of note text (`--mb 1040`); the default is smaller.
   'core-host': () => benchCoreHost({ workDir, textMb: Number(values.mb), seed: Number(values.seed) }),
 };

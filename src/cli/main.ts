@@ -5,24 +5,7 @@ import { RunError } from '../core/engine/runs';
 import { ModelNotFoundError } from '../core/models/registry';
 import { StoreError } from '../core/store/errors';
 import { UserError } from '../core/errors';
-import { registerAudit } from './commands/audit';
-import { registerBackup } from './commands/backup';
-import { registerBuild } from './commands/build';
-import { registerAnnotate } from './commands/annotate';
-import { registerCheck } from './commands/check';
-import { registerDoctor } from './commands/doctor';
-import { registerCompare } from './commands/compare';
-import { registerDemo } from './commands/demo';
-import { registerExport } from './commands/export';
-import { registerImport } from './commands/import';
-import { registerModels } from './commands/models';
-import { registerPairs } from './commands/pairs';
-import { registerPlan } from './commands/plan';
-import { registerPredictions } from './commands/predictions';
-import { registerReport } from './commands/report';
-import { registerRun } from './commands/run';
-import { registerRuns, registerRunsManagement } from './commands/runs';
-import { registerServe } from './commands/serve';
+import { commandModulesFor, COMMAND_MODULES } from './command-table';
 import { UsageError } from './errors';
 import { APP_VERSION } from '../core/version';
 import { terminalSafe } from '../shared/display-text';
@@ -30,31 +13,15 @@ import { terminalSafe } from '../shared/display-text';
 /** Known failures (UserError and the classes below) print one clear line; anything else is a bug and keeps its stack. */
 const EXPECTED_ERRORS = [InputFileError, StoreError, DatasetNotFoundError, RunError, ModelNotFoundError];
 
-export function buildProgram(): Command {
+/** The program with the commands `argv` needs (every command when `argv` is omitted); see command-table.ts. */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('medbench')
     .description('MedBench Local: run and inspect MIMIC-IV-Ext-MedicalBench with local models, offline')
     .version(APP_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerImport(program);
-  registerPairs(program);
-  registerBuild(program);
-  registerAnnotate(program);
-  registerModels(program);
-  registerRun(program);
-  registerPlan(program);
-  registerRuns(program);
-  registerRunsManagement(program);
-  registerPredictions(program);
-  registerCompare(program);
-  registerExport(program);
-  registerReport(program);
-  registerDemo(program);
-  registerBackup(program);
-  registerCheck(program);
-  registerDoctor(program);
-  registerAudit(program);
-  registerServe(program);
+  const modules = await Promise.all((argv === undefined ? COMMAND_MODULES : commandModulesFor(argv)).map((entry) => entry.load()));
+  for (const register of modules.flat()) register(program);
   addFullHelp(program);
   return program;
 }
@@ -78,8 +45,8 @@ function addFullHelp(program: Command): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     // A command may finish normally yet report a state, e.g. 130 for a run stopped by Ctrl-C.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
