@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { migrations } from '../../../../src/core/store/migrations';
 
 describe('migrations', () => {
-  it('each has its test, migration-NNNN.test.ts, next to this one', () => {
+  it('each has its test, migration_NNNN.test.ts (STYLE.md point 7), next to this one', () => {
     const here = path.resolve('test/core/store/migrations');
     const missing = migrations
-      .map((migration) => `migration-${String(migration.version).padStart(4, '0')}.test.ts`)
+      .map((migration) => `migration_${String(migration.version).padStart(4, '0')}.test.ts`)
       .filter((file) => !fs.existsSync(path.join(here, file)));
     expect(missing).toEqual([]);
   });
