@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { commandModulesFor, COMMAND_MODULES } from '../../src/cli/command-table';
-import { buildProgram } from '../../src/cli/main';
+import { buildProgram } from '../../src/cli/main.js';
 
 describe('the command table', () => {
   it('names exactly the top-level commands each module registers', async () => {

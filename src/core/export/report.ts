@@ -44,24 +44,8 @@ export interface ReportPair {
   goldEvidenceText?: string[];
 }
 
-export interface ReportRun {
-  name: string;
-  dataset: string;
-  status: string;
-  backend: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  activeSeconds: number;
-  planned: number;
-  done: number;
-  invalid: number;
-  promptTokens: number;
-  reusedTokens: number;
-  generatedTokens: number;
-  settings: RunRecord['settings'];
-  manifest: Record<string, unknown>;
-}
+/** The run as a report shows it: the stored record without database ids or error text; status as listed (`interrupted` too). */
+export type ReportRun = Omit<RunRecord, 'id' | 'datasetId' | 'modelId' | 'error' | 'status'> & { status: string };
 
 export interface Report {
   kind: 'medbench-report';

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
 import { call, useApi, type ApiError } from './api';
 
@@ -89,4 +89,27 @@ export function replaceQuery(path: string, changes: Record<string, string | numb
 
 export function navigate(path: string, query: Record<string, string | number | undefined | null> = {}): void {
   window.location.hash = href(path, query);
+}
+
+export interface FormAction<T> {
+  busy: boolean;
+  error: Error | null;
+  /** The last successful result, cleared when the form is submitted again. */
+  result: T | null;
+  /** The form's onSubmit. */
+  submit: (event: FormEvent) => void;
+}
+
+/** A form that calls the core on submit: busy while the call runs, then its result or its error (never both). */
+export function useFormAction<T>(perform: () => Promise<T>): FormAction<T> {
+  const [state, setState] = useState<{ busy: boolean; error: Error | null; result: T | null }>({ busy: false, error: null, result: null });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setState({ busy: true, error: null, result: null });
+    perform().then(
+      (result) => setState({ busy: false, error: null, result }),
+      (error: Error) => setState({ busy: false, error, result: null }),
+    );
+  };
+  return { ...state, submit };
 }

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { CallRequest, CallResponse } from '../../../shared/contract';
 import { call, useApi } from '../api';
 import { Empty, ErrorBox, Loading } from '../components';
 import { PathField } from '../components/PathField';
-import { href, useCall } from '../hooks';
+import { href, useCall, useFormAction } from '../hooks';
 
 export function DatasetsView() {
   const datasets = useCall('listDatasets', {});
@@ -127,37 +127,23 @@ function ImportForm({ onImported }: { onImported: () => void }) {
   const [annotations, setAnnotations] = useState('');
   const [notes, setNotes] = useState('');
   const [dataset, setDataset] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const [report, setReport] = useState<CallResponse<'importDataset'> | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setReport(null);
-    try {
-      const result = await call(api, 'importDataset', {
-        format,
-        annotations: annotations.trim(),
-        ...(format === 'raw' && notes.trim() ? { notes: notes.trim() } : {}),
-        ...(dataset.trim() ? { dataset: dataset.trim() } : {}),
-      });
-      setReport(result);
-      onImported();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, result: report, submit } = useFormAction(async () => {
+    const result = await call(api, 'importDataset', {
+      format,
+      annotations: annotations.trim(),
+      ...(format === 'raw' && notes.trim() ? { notes: notes.trim() } : {}),
+      ...(dataset.trim() ? { dataset: dataset.trim() } : {}),
+    });
+    onImported();
+    return result;
+  });
 
   const fileField = (label: string, value: string, set: (v: string) => void, purpose: Purpose, placeholder: string, name: string) => (
     <PathField label={label} name={name} value={value} onChange={set} mode="read-file" purpose={purpose} placeholder={placeholder} />
   );
 
   return (
-    <form className="panel form" onSubmit={(e) => void submit(e)} aria-label="Import a dataset">
+    <form className="panel form" onSubmit={submit} aria-label="Import a dataset">
       <h2>Import</h2>
       <fieldset className="segmented">
         <legend>File format</legend>

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { CallResponse } from '../../../shared/contract';
 import { call, useApi } from '../api';
 import { Empty, ErrorBox, Loading } from '../components';
 import { PathField } from '../components/PathField';
-import { href, useCall } from '../hooks';
+import { href, useCall, useFormAction } from '../hooks';
 import { bytes } from '../lib/format';
 
 type Model = CallResponse<'listModels'>['models'][number];
@@ -112,27 +112,14 @@ function Inspection({ id }: { id: number }) {
 function RegisterForm({ onRegistered }: { onRegistered: () => void }) {
   const api = useApi();
   const [path, setPath] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setMessage(null);
-    try {
-      const { model, created } = await call(api, 'registerModel', { path: path.trim() });
-      setMessage(created ? `Registered ${model.fileName}.` : `${model.fileName} was already registered.`);
-      setPath('');
-      onRegistered();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, result: message, submit } = useFormAction(async () => {
+    const { model, created } = await call(api, 'registerModel', { path: path.trim() });
+    setPath('');
+    onRegistered();
+    return created ? `Registered ${model.fileName}.` : `${model.fileName} was already registered.`;
+  });
   return (
-    <form className="panel form" onSubmit={(e) => void submit(e)} aria-label="Register a model">
+    <form className="panel form" onSubmit={submit} aria-label="Register a model">
       <h2>Register a GGUF model</h2>
       <PathField label="Model file" name="model-path" value={path} onChange={setPath} mode="read-file" purpose="model" placeholder="~/models/qwen2.5-7b-instruct-q4_k_m.gguf" />
       <div className="actions">

@@ -1,9 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import type { CallResponse } from '../../../shared/contract';
+import { useState } from 'react';
 import { call, useApi } from '../api';
 import { ErrorBox } from '../components';
 import { PathField } from '../components/PathField';
-import { useCall } from '../hooks';
+import { useCall, useFormAction } from '../hooks';
 import { bytes } from '../lib/format';
 
 /** Files from one run, as the CLI's export and report write them: the submission ZIP and a report. */
@@ -19,24 +18,9 @@ export function RunFiles({ run }: { run: string }) {
 function SubmissionForm({ run }: { run: string }) {
   const api = useApi();
   const [path, setPath] = useState(`~/${run}-submission.zip`);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const [done, setDone] = useState<CallResponse<'exportSubmission'> | null>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      setDone(await call(api, 'exportSubmission', { run, path: path.trim() }));
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, result: done, submit } = useFormAction(() => call(api, 'exportSubmission', { run, path: path.trim() }));
   return (
-    <form className="form" onSubmit={(e) => void submit(e)} aria-label={`Export the submission of ${run}`}>
+    <form className="form" onSubmit={submit} aria-label={`Export the submission of ${run}`}>
       <h3>Submission (ZIP with the benchmark&apos;s CSV)</h3>
       <PathField label="Write to" name="submission-path" value={path} onChange={setPath} mode="write-file" placeholder="~/submission.zip" />
       <div className="actions">
@@ -62,28 +46,15 @@ function ReportForm({ run }: { run: string }) {
   const [path, setPath] = useState(`~/${run}-report.html`);
   const [compare, setCompare] = useState('');
   const [includeText, setIncludeText] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const [done, setDone] = useState<CallResponse<'writeReport'> | null>(null);
+  const { busy, error, result: done, submit } = useFormAction(() =>
+    call(api, 'writeReport', { run, path: path.trim(), format, ...(compare ? { compare } : {}), ...(includeText ? { includeText: true } : {}) }),
+  );
   const changeFormat = (next: 'html' | 'md' | 'json') => {
     setFormat(next);
     setPath((current) => current.replace(/\.(html|md|json)$/i, `.${next}`));
   };
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      setDone(await call(api, 'writeReport', { run, path: path.trim(), format, ...(compare ? { compare } : {}), ...(includeText ? { includeText: true } : {}) }));
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <form className="form" onSubmit={(e) => void submit(e)} aria-label={`Write a report of ${run}`}>
+    <form className="form" onSubmit={submit} aria-label={`Write a report of ${run}`}>
       <h3>Report</h3>
       <div className="form-grid">
         <label className="field">

@@ -3,7 +3,7 @@ import type { CallRequest, CallResponse, EventPayload } from '../../../shared/co
 import { call, useApi } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge, Warnings } from '../components';
 import { PathField } from '../components/PathField';
-import { href, useCall } from '../hooks';
+import { href, useCall, useFormAction } from '../hooks';
 import { duration } from '../lib/format';
 import { NewRunForm } from './RunForm';
 import { RunFiles } from './RunFiles';
@@ -350,27 +350,15 @@ function ImportPredictionsForm({ datasets, existing, onImported }: { datasets: s
   const [name, setName] = useState('');
   const [dataset, setDataset] = useState(datasets[0]!);
   const [allPairs, setAllPairs] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const [report, setReport] = useState<CallResponse<'importPredictions'> | null>(null);
   const clash = existing.includes(name.trim());
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setReport(null);
-    try {
-      const request: CallRequest<'importPredictions'> = { file: file.trim(), name: name.trim(), dataset, ...(allPairs ? { allPairs: true } : {}) };
-      setReport(await call(api, 'importPredictions', request));
-      onImported();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, result: report, submit } = useFormAction(async () => {
+    const request: CallRequest<'importPredictions'> = { file: file.trim(), name: name.trim(), dataset, ...(allPairs ? { allPairs: true } : {}) };
+    const result = await call(api, 'importPredictions', request);
+    onImported();
+    return result;
+  });
   return (
-    <form className="panel form" onSubmit={(e) => void submit(e)} aria-label="Import predictions">
+    <form className="panel form" onSubmit={submit} aria-label="Import predictions">
       <h2>Import predictions</h2>
       <p className="muted small">A CSV with task_id, code, prediction and evidence (and optionally rationale), made by another system: it becomes a run you can score and compare.</p>
       <div className="form-grid">
