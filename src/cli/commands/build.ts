@@ -17,28 +17,13 @@ function wholeNumber(value: string): number {
   return n;
 }
 
-interface BuildFlags {
-  name: string;
-  admissions: number;
-  seed: number;
-  triage: string;
-  rejudge?: string;
-  negativesPrevalence: number;
-  negativesSimilar: number;
-  embed?: string;
-  diagnoses?: string;
-  procedures?: string;
-  icdDiagnoses?: string;
-  icdProcedures?: string;
-  notes: string;
-  codes?: string;
-  codeTable?: string;
-  db?: string;
-  json?: boolean;
-}
+/** The input files as flags: either form's tables, each optional until inputsFromFlags checks the combination. */
+type InputFlags = Partial<Record<'diagnoses' | 'procedures' | 'icdDiagnoses' | 'icdProcedures' | 'codes' | 'codeTable', string>> & { notes: string };
+
+type BuildFlags = Omit<BuildRequest, 'inputs' | 'backend' | 'backendOptions'> & InputFlags & { db?: string; json?: boolean };
 
 /** The two input forms are exclusive; a mix or a missing table is a usage error before anything is read. */
-export function inputsFromFlags(flags: Omit<BuildFlags, 'name' | 'admissions' | 'seed' | 'triage' | 'negativesPrevalence' | 'negativesSimilar'>): BuildInputs {
+export function inputsFromFlags(flags: InputFlags): BuildInputs {
   const mimic = [flags.diagnoses, flags.procedures].some((v) => v !== undefined);
   if (flags.codes !== undefined) {
     if (mimic) throw new UsageError('give either the MIMIC-IV hosp tables (--diagnoses, --procedures, ...) or --codes, not both');
