@@ -180,7 +180,7 @@ function ComparisonBody({ data: c, state, go }: { data: Many; state: CompareStat
   const cellPairs = useMemo(() => {
     if (!state.cell) return null;
     const [a, b] = state.cell.split('>');
-    const entry = c.discordant.find((d) => (d.a === a && d.b === b) || (d.a === b && d.b === a));
+    const entry = pairEntry(c.discordant, a, b);
     if (!entry) return null;
     return new Set(entry.a === a ? entry.aRightBWrong : entry.bRightAWrong);
   }, [c, state.cell]);
@@ -211,7 +211,7 @@ function ComparisonBody({ data: c, state, go }: { data: Many; state: CompareStat
             label="Discordant pairs"
             testId="discordant"
             cell={(a, b) => {
-              const entry = c.discordant.find((d) => (d.a === a && d.b === b) || (d.a === b && d.b === a));
+              const entry = pairEntry(c.discordant, a, b);
               if (!entry) return null;
               const ids = entry.a === a ? entry.aRightBWrong : entry.bRightAWrong;
               const key = `${a}>${b}`;
@@ -237,7 +237,7 @@ function ComparisonBody({ data: c, state, go }: { data: Many; state: CompareStat
             label="Evidence agreement"
             testId="jaccard"
             cell={(a, b) => {
-              const entry = c.evidenceAgreement.find((d) => (d.a === a && d.b === b) || (d.a === b && d.b === a));
+              const entry = pairEntry(c.evidenceAgreement, a, b);
               if (!entry) return null;
               return (
                 <span title={`over ${entry.pairs} pairs`}>
@@ -560,4 +560,9 @@ function PromptExperiments() {
       ))}
     </div>
   );
+}
+
+/** The entry of an unordered pair of runs (the core lists each pair once, in either order). */
+function pairEntry<T extends { a: string; b: string }>(entries: readonly T[], a: string, b: string): T | undefined {
+  return entries.find((d) => (d.a === a && d.b === b) || (d.a === b && d.b === a));
 }
