@@ -15,9 +15,9 @@ import { sha256Hex } from './data/input-file';
 import { builtInPromptTemplate, promptHash, renderPrompt } from './engine/prompt';
 import { findPreset, PRESET_PREFIX, promptPresets } from './engine/prompts/presets';
 import { checkPromptText, PLACEHOLDERS } from './engine/prompts/validate';
-import { deleteRun, renameRun, runState, runWarnings } from './engine/run-lifecycle';
+import { deleteRun, renameRun } from './engine/run-lifecycle';
 import { getRun, listRuns, type RunRecord } from './engine/runs';
-import { promptOfRun } from './engine/run-summary';
+import { promptOfRun, summariseRun } from './engine/run-summary';
 import { buildReport, renderReportMarkdown, type ReportFormat } from './export/report';
 import { renderReportHtml } from './export/report-html';
 import { exportSubmission, SUBMISSION_WARNING } from './export/submission';
@@ -26,7 +26,6 @@ import { checkUserPath, requireUserPath } from './path-check';
 import { compareManyRuns } from './scoring/compare';
 import { computeMetrics } from './scoring/metrics';
 import { scoredPairsOfRun } from './scoring/score-run';
-import { degenerateWarning } from './scoring/trust';
 import type { Db } from './store/database';
 
 /** The template text a run's model saw, when it can be known exactly. */
@@ -193,18 +192,17 @@ function promptExperiments(db: Db, dataset: string | undefined): CallResponse<'p
         dataset: group.dataset,
         settings: group.settings,
         runs: group.runs.map((run) => {
-          const pairs = scoredPairsOfRun(db, run.id);
-          const prompt = promptOfRun(run);
-          const degenerate = degenerateWarning(run.name, pairs);
+          // Status and warnings exactly as every other view of a run shows them.
+          const summary = summariseRun(db, run);
           return {
             run: run.name,
-            prompt: prompt?.name ?? 'default',
-            promptHash: prompt?.hash ?? null,
-            status: runState(db, run).status,
+            prompt: summary.prompt?.name ?? 'default',
+            promptHash: summary.prompt?.hash ?? null,
+            status: summary.status,
             n: run.done,
             planned: run.planned,
-            metrics: computeMetrics(pairs),
-            warnings: [...runWarnings(db, run), ...(degenerate ? [degenerate] : [])],
+            metrics: computeMetrics(scoredPairsOfRun(db, run.id)),
+            warnings: summary.warnings,
           };
         }),
       })),
