@@ -27,6 +27,7 @@ import { withSmallN } from './scoring/trust';
 import { assertPromptText, resolvePromptReference } from './engine/prompts/validate';
 import { neutralError } from './ui-errors';
 import { buildHandlers } from './build/api-handlers';
+import { typedApiKeyEnv, withTypedApiKey } from './typed-api-key';
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -100,13 +101,12 @@ export function createCoreApi({ db, dbPath, userDataDir }: CoreApiOptions): Core
         ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
         ...promptOfRequest(request, userDataDir),
         ...(request.backend ? { backend: request.backend } : {}),
-        ...backendRequest(request.backendOptions, request.apiKey),
+        ...withTypedApiKey(request.backendOptions, request.apiKey),
       }),
     listBackends: () => ({ backends: describeBackends() }),
     resumeRun: ({ name, apiKey }) => {
       if (!apiKey) return runs.resume(name);
-      const recorded = getRun(db, name).settings.backendOptions?.apiKeyEnv;
-      return runs.resume(name, { [typeof recorded === 'string' ? recorded : UI_API_KEY_ENV]: apiKey });
+      return runs.resume(name, typedApiKeyEnv(getRun(db, name).settings.backendOptions, apiKey));
     },
     cancelRun: ({ name }) => (runs.cancel(name) ? { cancelled: true } : failure('not-found', `run "${name}" is not running here, so there is nothing to cancel`)),
     scoreRun: ({ name, resamples }) => {
@@ -431,13 +431,4 @@ function compareRuns(db: Db, request: CallRequest<'compareRuns'>): CallResponse<
     evidenceJaccard: comparison.evidenceJaccard,
     warnings: comparison.warnings,
   };
-}
-
-/** Where a key typed into the UI is put for the session: an environment entry the backend reads, never stored. */
-const UI_API_KEY_ENV = 'MEDBENCH_API_KEY';
-
-function backendRequest(options: Record<string, unknown> | undefined, apiKey: string | undefined): { backendOptions?: Record<string, unknown>; secretEnv?: Record<string, string> } {
-  if (!apiKey) return options ? { backendOptions: options } : {};
-  const variable = typeof options?.apiKeyEnv === 'string' ? options.apiKeyEnv : UI_API_KEY_ENV;
-  return { backendOptions: { ...options, apiKeyEnv: variable }, secretEnv: { [variable]: apiKey } };
 }

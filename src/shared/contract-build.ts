@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backendRequestFields } from './contract-backend';
 
 /**
  * The contract calls of the build pipeline and the annotation workspace (issue 15), spread into
@@ -87,8 +88,10 @@ export const buildContract = {
         name,
         admissions: z.number().int().min(1).max(1_000_000),
         seed: z.number().int().min(0).max(2 ** 31),
+        /** As `medbench build --triage`/`--rejudge`: both models run on the one backend below. */
         triage: z.string().min(1).max(4096),
         rejudge: z.string().min(1).max(4096).optional(),
+        ...backendRequestFields,
         negativesPrevalence: count,
         negativesSimilar: count,
         embed: filePath.optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backendRequestFields } from './contract-backend';
 import { buildContract } from './contract-build';
 
 /**
@@ -486,15 +487,7 @@ export const contract = {
         prompt: z.string().min(1).max(4096).optional(),
         /** An edited template's text (the run form's editor); wins over `prompt`. */
         promptText: z.string().min(1).max(100_000).optional(),
-        /** A backend id from listBackends; absent: baseline for model 'baseline', else gguf. */
-        backend: z.string().min(1).max(64).optional(),
-        /**
-         * The backend's options by field name (listBackends' fields), validated by the backend. For a field with
-         * `confirmsHostOf`, the form asks the user to confirm a non-loopback host and then lists it here (allowHost).
-         */
-        backendOptions: z.record(z.string(), z.unknown()).optional(),
-        /** A typed-in API key for a server backend: used for this session only, never stored (the manifest records none). */
-        apiKey: z.string().min(1).max(4096).optional(),
+        ...backendRequestFields,
         /** As the CLI's --labels, --temperature and --max-tokens. */
         labels: z.enum(['binary', '3way']).optional(),
         temperature: z.number().min(0).max(5).optional(),

@@ -122,6 +122,21 @@ describe.skipIf(!chromiumAvailable)('build and annotate in the UI', () => {
     await form.locator('input[name=icdDiagnoses]').fill(files.icdDiagnoses);
     await form.locator('input[name=icdProcedures]').fill(files.icdProcedures);
     await form.locator('input[name=notes]').fill(files.notes);
+    // A server backend from the registry for both models: a bad option is the core's message in the form, and a
+    // host that is not this machine must be confirmed first. Nothing is built by either attempt.
+    await form.locator('select[name=backend]').selectOption('openai');
+    await form.locator('input[name=triage-name]').fill('served-model');
+    await form.locator('input[name=rejudge-name]').fill('served-model');
+    await form.locator('input[name=base-url]').fill('http://127.0.0.1:9/v1');
+    await form.locator('input[name=api-key-env]').fill('not a variable');
+    await form.getByRole('button', { name: 'Build' }).click();
+    await form.getByText(/backend openai: api key env: an environment variable name/).waitFor();
+    await form.locator('input[name=base-url]').fill('https://gpu.hospital.example/v1');
+    await form.getByRole('button', { name: 'Build' }).click();
+    await form.getByRole('alert').filter({ hasText: 'Confirm that note text may be sent to gpu.hospital.example.' }).waitFor();
+    await shoot(page, 'build-server-backend');
+    await audit('build (server backend)');
+    await form.locator('select[name=backend]').selectOption('baseline');
     await form.getByRole('button', { name: 'Build' }).click();
     await page.getByRole('status', { name: 'Build progress' }).filter({ hasText: 'finished' }).waitFor({ timeout: 60_000 });
     const card = page.getByRole('article', { name: 'Build ui-build' });

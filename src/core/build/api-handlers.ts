@@ -13,7 +13,8 @@ import { resolveDataset } from '../data/datasets';
 import { listPairs } from '../data/pairs';
 import { requireUserPath } from '../path-check';
 import type { Db } from '../store/database';
-import { runBuild, type BuildProgress } from './build';
+import { withTypedApiKey } from '../typed-api-key';
+import { checkBuildBackend, runBuild, type BuildProgress, type BuildRequest } from './build';
 import type { BuildInputs } from './inputs';
 import { buildSummary } from './provenance';
 
@@ -62,23 +63,30 @@ export function buildHandlers(db: Db): Pick<CallHandlers, BuildCalls> {
               notes: requireUserPath(request.inputs.notes, 'read-file'),
               ...(request.inputs.codeTable ? { codeTable: requireUserPath(request.inputs.codeTable, 'read-file') } : {}),
             };
+      // A typed key names its variable in the options (recorded) and is handed to this build only (never stored).
+      const { backendOptions, secretEnv } = withTypedApiKey(request.backendOptions, request.apiKey);
+      const buildRequest: BuildRequest = {
+        name: request.name,
+        admissions: request.admissions,
+        seed: request.seed,
+        triage: request.triage,
+        ...(request.rejudge ? { rejudge: request.rejudge } : {}),
+        negativesPrevalence: request.negativesPrevalence,
+        negativesSimilar: request.negativesSimilar,
+        ...(request.embed ? { embed: requireUserPath(request.embed, 'read-file') } : {}),
+        ...(request.backend ? { backend: request.backend } : {}),
+        ...(backendOptions ? { backendOptions } : {}),
+        inputs,
+      };
+      // A bad backend option or an unconfirmed host is this call's error, shown by the form, not a failed job later.
+      checkBuildBackend(buildRequest, secretEnv ? { ...process.env, ...secretEnv } : process.env);
       const current: Job = { name: request.name, state: 'running', progress: 'starting', error: null, controller: new AbortController() };
       job = current;
-      void runBuild(
-        db,
-        {
-          name: request.name,
-          admissions: request.admissions,
-          seed: request.seed,
-          triage: request.triage,
-          ...(request.rejudge ? { rejudge: request.rejudge } : {}),
-          negativesPrevalence: request.negativesPrevalence,
-          negativesSimilar: request.negativesSimilar,
-          ...(request.embed ? { embed: requireUserPath(request.embed, 'read-file') } : {}),
-          inputs,
-        },
-        { signal: current.controller.signal, onProgress: (p) => (current.progress = describe(p)) },
-      ).then(
+      void runBuild(db, buildRequest, {
+        signal: current.controller.signal,
+        onProgress: (p) => (current.progress = describe(p)),
+        ...(secretEnv ? { secretEnv } : {}),
+      }).then(
         (result) => {
           current.state = result.status;
           current.progress = result.status === 'finished' ? 'finished' : `stopped in the ${result.stage} stage: start it again to continue`;

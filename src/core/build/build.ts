@@ -5,7 +5,8 @@ import { sha256Hex } from '../data/input-file';
 import type { NoteRecord } from '../data/notes-file';
 import { executeRun, type RunProgress } from '../engine/runner';
 import { findRun, type RunRecord } from '../engine/runs';
-import { prepareNewRun, prepareResume } from '../engine/start-run';
+import { parseOptions } from '../engine/backends/registry';
+import { backendOfRequest, prepareNewRun, prepareResume } from '../engine/start-run';
 import type { Db } from '../store/database';
 import { describeSqliteError } from '../store/errors';
 import { noteSentences, SEGMENTER_VERSION } from '../text/note-sentences';
@@ -50,6 +51,8 @@ export type BuildProgress =
 export interface BuildOptions {
   signal?: AbortSignal;
   onProgress?: (progress: BuildProgress) => void;
+  /** Environment entries for this build only (an API key typed into the UI): never stored. */
+  secretEnv?: Record<string, string>;
 }
 
 export interface BuildResult {
@@ -101,7 +104,20 @@ function settingsOf(request: BuildRequest): Record<string, unknown> {
 export const triageRunName = (name: string) => `${name}-triage`;
 export const rejudgeRunName = (name: string) => `${name}-rejudge`;
 
+/**
+ * Refuses a backend or options that the stage runs would refuse (an unknown backend, a bad option, a host
+ * not allowed, a missing key), so the mistake shows before minutes of reading inputs rather than after.
+ */
+export function checkBuildBackend(request: Pick<BuildRequest, 'triage' | 'rejudge' | 'backend' | 'backendOptions'>, env: NodeJS.ProcessEnv = process.env): void {
+  for (const model of request.rejudge ? [request.triage, request.rejudge] : [request.triage]) {
+    const definition = backendOfRequest({ model, ...(request.backend ? { backend: request.backend } : {}) });
+    const options = parseOptions(definition, { ...request.backendOptions, ...(definition.model === 'server' ? { model } : {}) });
+    definition.check?.(options, env);
+  }
+}
+
 export async function runBuild(db: Db, request: BuildRequest, options: BuildOptions = {}): Promise<BuildResult> {
+  const env = options.secretEnv ? { ...process.env, ...options.secretEnv } : process.env;
   let build = findBuild(db, request.name);
   const resumed = build !== null;
   if (build) {
@@ -111,7 +127,9 @@ export async function runBuild(db: Db, request: BuildRequest, options: BuildOpti
     if (differing.length > 0) {
       throw new BuildError(`a build named "${request.name}" already exists with other settings (${differing.join(', ')}); continue it with the same command, or choose another --name`);
     }
+    if (build.stage !== 'finished') checkBuildBackend(request, env);
   } else {
+    checkBuildBackend(request, env);
     if (db.prepare('SELECT 1 FROM datasets WHERE name = ?').get(request.name)) {
       throw new BuildError(`a dataset named "${request.name}" already exists (imported or built earlier); choose another --name`);
     }
@@ -121,12 +139,12 @@ export async function runBuild(db: Db, request: BuildRequest, options: BuildOpti
     build = await sampleStage(db, request, options);
   }
   if (build.stage === 'triage') {
-    const status = await runStage(db, build, 'triage', request, options);
+    const status = await runStage(db, build, 'triage', request, options, env);
     if (status === 'stopped') return { name: build.name, status, stage: 'triage', resumed };
     build = setStage(db, build, request.rejudge ? 'rejudge' : 'finished');
   }
   if (build.stage === 'rejudge') {
-    const status = await runStage(db, build, 'rejudge', request, options);
+    const status = await runStage(db, build, 'rejudge', request, options, env);
     if (status === 'stopped') return { name: build.name, status, stage: 'rejudge', resumed };
     build = setStage(db, build, 'finished');
   }
@@ -268,7 +286,7 @@ function codeSystemOf(planned: readonly PlannedPair[], pair: PlannedPair): 'CM' 
   return planned.find((p) => p.admissionId === pair.admissionId && p.kind === 'assigned' && p.code === pair.nearestCode)?.system ?? 'CM';
 }
 
-async function runStage(db: Db, build: BuildRow, stage: 'triage' | 'rejudge', request: BuildRequest, options: BuildOptions): Promise<'finished' | 'stopped'> {
+async function runStage(db: Db, build: BuildRow, stage: 'triage' | 'rejudge', request: BuildRequest, options: BuildOptions, env: NodeJS.ProcessEnv): Promise<'finished' | 'stopped'> {
   // The run recorded for the stage (it may have been renamed since), else the stage's default name.
   const recorded = db.prepare(`SELECT r.name FROM builds b JOIN runs r ON r.id = b.${stage === 'triage' ? 'triage_run_id' : 'rejudge_run_id'} WHERE b.id = ?`).get(build.id) as { name: string } | undefined;
   const name = recorded?.name ?? (stage === 'triage' ? triageRunName(build.name) : rejudgeRunName(build.name));
@@ -276,7 +294,7 @@ async function runStage(db: Db, build: BuildRow, stage: 'triage' | 'rejudge', re
   let prepared;
   if (existing) {
     if (existing.done === existing.planned) return 'finished';
-    prepared = await prepareResume(db, name);
+    prepared = await prepareResume(db, name, env);
   } else {
     const pairIds = stage === 'triage' ? assignedPairIds(db, build.id) : rejudgePairIds(db, build);
     prepared = await prepareNewRun(db, {
@@ -289,6 +307,7 @@ async function runStage(db: Db, build: BuildRow, stage: 'triage' | 'rejudge', re
       seed: request.seed,
       ...(request.backend ? { backend: request.backend } : {}),
       ...(request.backendOptions && Object.keys(request.backendOptions).length > 0 ? { backendOptions: request.backendOptions } : {}),
+      ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}),
     });
     db.prepare(`UPDATE builds SET ${stage === 'triage' ? 'triage_run_id' : 'rejudge_run_id'} = ?, updated_at = ? WHERE id = ?`).run(prepared.run.id, new Date().toISOString(), build.id);
     existing = prepared.run;

@@ -39,6 +39,20 @@ export function ErrorBox({ error, hint }: { error: Error; hint?: ReactNode }) {
   );
 }
 
+/** Mistakes a form found before sending anything. The list sits inside the alert: a role on the list itself would take away its list semantics. */
+export function ProblemList({ problems }: { problems: readonly string[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <div className="error-box" role="alert">
+      <ul className="problem-list">
+        {problems.map((p, i) => (
+          <li key={i}>{p}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function Empty({ title, children }: { title: string; children: ReactNode }) {
   return (
     <div className="empty">

@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { CallRequest, CallResponse } from '../../../shared/contract';
 import { call, useApi } from '../api';
-import { Empty, ErrorBox, Loading } from '../components';
+import { Empty, ErrorBox, Loading, ProblemList } from '../components';
+import { BackendOptionFields, BackendSelect, HostConfirmation, ModelField, modelReference, NO_MODEL, useBackendChoice, type ModelValue } from '../components/BackendFields';
 import { PathField } from '../components/PathField';
 import { href, useCall } from '../hooks';
 
@@ -55,20 +56,32 @@ function BuildForm({ disabled, onStarted }: { disabled: boolean; onStarted: () =
   const [name, setName] = useState('my-build');
   const [admissions, setAdmissions] = useState(50);
   const [seed, setSeed] = useState(42);
-  const [triage, setTriage] = useState('baseline');
-  const [rejudge, setRejudge] = useState('baseline');
+  // Both models run on one backend, as `medbench build --backend ... --triage ... --rejudge ...`.
+  const choice = useBackendChoice();
+  const models = useCall('listModels', {});
+  const [rejudging, setRejudging] = useState(true);
+  const [rejudge, setRejudge] = useState<ModelValue>(NO_MODEL);
   const [kPrevalence, setKPrevalence] = useState(2);
   const [kSimilar, setKSimilar] = useState(2);
   const [embed, setEmbed] = useState('');
   const [kind, setKind] = useState<'mimic' | 'plain'>('mimic');
   const [paths, setPaths] = useState({ diagnoses: '', procedures: '', icdDiagnoses: '', icdProcedures: '', notes: '', codes: '', codeTable: '' });
   const [error, setError] = useState<Error | null>(null);
+  const [problems, setProblems] = useState<string[]>([]);
+  const [moreOptions, setMoreOptions] = useState(false);
+  const triage = choice.usesModel ? choice.modelRef : 'baseline';
+  const rejudgeRef = !rejudging ? '' : choice.usesModel ? modelReference(choice.backend, rejudge) : 'baseline';
   const path = (key: keyof typeof paths, label: string, placeholder: string) => (
     <PathField label={label} name={key} value={paths[key]} onChange={(value) => setPaths((p) => ({ ...p, [key]: value }))} mode="read-file" placeholder={placeholder} />
   );
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
+    const local = [...choice.problems];
+    if (!triage) local.push(choice.backend?.model === 'server' ? "Give the triage model's name on the server." : 'Choose the triage model: a registered model or a GGUF path.');
+    if (rejudging && !rejudgeRef) local.push('Give the re-judge model, or untick Re-judge.');
+    setProblems(local);
+    if (local.length > 0) return;
     const inputs: Inputs =
       kind === 'mimic'
         ? { kind, diagnoses: paths.diagnoses, procedures: paths.procedures, icdDiagnoses: paths.icdDiagnoses, icdProcedures: paths.icdProcedures, notes: paths.notes }
@@ -78,8 +91,9 @@ function BuildForm({ disabled, onStarted }: { disabled: boolean; onStarted: () =
         name: name.trim(),
         admissions,
         seed,
-        triage: triage.trim(),
-        ...(rejudge.trim() ? { rejudge: rejudge.trim() } : {}),
+        triage,
+        ...(rejudgeRef ? { rejudge: rejudgeRef } : {}),
+        ...choice.request,
         negativesPrevalence: kPrevalence,
         negativesSimilar: kSimilar,
         ...(embed.trim() ? { embed: embed.trim() } : {}),
@@ -100,6 +114,7 @@ function BuildForm({ disabled, onStarted }: { disabled: boolean; onStarted: () =
     <form className="panel form" aria-label="New build" onSubmit={(e) => void submit(e)}>
       <h2>New build</h2>
       {error && <ErrorBox error={error} />}
+      {choice.error && <ErrorBox error={choice.error} />}
       <div className="form-grid">
         <label className="field">
           <span>Name (also the dataset's)</span>
@@ -107,14 +122,17 @@ function BuildForm({ disabled, onStarted }: { disabled: boolean; onStarted: () =
         </label>
         {number('Admissions to sample', admissions, setAdmissions, 1)}
         {number('Seed', seed, setSeed, 0)}
-        <label className="field">
-          <span>Triage model ('baseline', a GGUF file or a registered model)</span>
-          <input value={triage} onChange={(e) => setTriage(e.target.value)} required />
+        <BackendSelect choice={choice} />
+        <ModelField backend={choice.backend} models={models.data?.models ?? []} value={choice.model} onChange={choice.setModel} name="triage" label="Triage model" pathLabel="Triage model: GGUF path" />
+        <label className="field check-field">
+          <span>Re-judge</span>
+          <span>
+            <input type="checkbox" name="rejudging" checked={rejudging} onChange={(e) => setRejudging(e.target.checked)} /> the triage&apos;s disagreements with a second model
+          </span>
         </label>
-        <label className="field">
-          <span>Re-judge model for disagreements (empty: none)</span>
-          <input value={rejudge} onChange={(e) => setRejudge(e.target.value)} />
-        </label>
+        {rejudging && (
+          <ModelField backend={choice.backend} models={models.data?.models ?? []} value={rejudge} onChange={setRejudge} name="rejudge" label="Re-judge model" pathLabel="Re-judge model: GGUF path" />
+        )}
         {number('Prevalence negatives per admission', kPrevalence, setKPrevalence, 0)}
         {number('Similar negatives per admission', kSimilar, setKSimilar, 0)}
         <label className="field">
@@ -122,6 +140,15 @@ function BuildForm({ disabled, onStarted }: { disabled: boolean; onStarted: () =
           <input value={embed} onChange={(e) => setEmbed(e.target.value)} placeholder="~/models/embedder.gguf" />
         </label>
       </div>
+      {choice.backend && (choice.backend.fields.length > 0 || choice.backend.capabilities.remote) && (
+        <details className="more-options" open={moreOptions || choice.mustShowOptions} onToggle={(e) => setMoreOptions((e.currentTarget as HTMLDetailsElement).open)}>
+          <summary>Options of {choice.backend.label} (both models)</summary>
+          <div className="form-grid">
+            <BackendOptionFields choice={choice} />
+          </div>
+          <HostConfirmation choice={choice} />
+        </details>
+      )}
       <fieldset className="segmented">
         <legend className="muted small">Inputs</legend>
         <label>
@@ -146,6 +173,7 @@ function BuildForm({ disabled, onStarted }: { disabled: boolean; onStarted: () =
           {path('codeTable', 'Code table CSV (code, system, description), optional', '~/data/code-table.csv')}
         </div>
       )}
+      <ProblemList problems={problems} />
       <div className="actions">
         <button type="submit" className="primary" disabled={disabled}>
           Build
