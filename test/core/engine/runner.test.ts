@@ -5,7 +5,8 @@ import { importDataset } from '../../../src/core/data/import';
 import type { ConceptResult, EngineNote, InferenceBackend } from '../../../src/core/engine/backend';
 import { createBaselineBackend } from '../../../src/core/engine/backends/baseline/backend';
 import { executeRun } from '../../../src/core/engine/runner';
-import { claimRun, createRun, getRun, pendingNotes, RunError, type RunSettings } from '../../../src/core/engine/runs';
+import { claimRun, createRun, getRun, pendingNotes, RunError, savePredictions, type PredictionToSave, type RunSettings } from '../../../src/core/engine/runs';
+import { aggregateSamples } from '../../../src/core/engine/votes';
 import { scoreRun } from '../../../src/core/scoring/score-run';
 import { openStore, type Db } from '../../../src/core/store/database';
 import { tempDir } from '../../helpers/mimic-files';
@@ -80,6 +81,42 @@ describe('runs', () => {
     expect(notes.reduce((n, note) => n + note.pairs.length, 0)).toBe(run.planned);
     expect(new Set(notes.map((n) => n.noteKey)).size).toBe(notes.length);
     for (const note of notes) expect(note.sentences.length).toBeGreaterThan(10);
+  });
+
+  it('loads each note’s sentences in order, as stored', () => {
+    const run = newRun('sentences');
+    for (const note of pendingNotes(db, run.id)) {
+      const stored = db.prepare('SELECT sentence_id AS id, span_start AS start, span_end AS end FROM sentences WHERE note_id = ? ORDER BY sentence_id').all(note.noteKey);
+      expect(note.sentences).toEqual(stored);
+    }
+  });
+
+  it('commits a batch of predictions all or none, and keeps two databases apart', () => {
+    const prediction = (pairId: number): PredictionToSave => {
+      const samples = [{ sampleIndex: 0, seed: 1, status: 'ok' as const, rawLabel: 'True', label: true, evidence: [1], rationale: 'r', rawOutput: '{}', error: null, promptTokens: 1, reusedTokens: 0, generatedTokens: 1, ms: 1, windows: 1, probability: 0.9 }];
+      return { pairId, prediction: aggregateSamples(samples), samples };
+    };
+    const run = newRun('batches');
+    const [a, b, c] = pendingNotes(db, run.id).flatMap((note) => note.pairs.map((pair) => pair.pairId));
+    // The second prediction of pair a breaks UNIQUE (run_id, pair_id): the whole batch rolls back.
+    expect(() => savePredictions(db, run.id, [prediction(a!), prediction(b!), prediction(a!)])).toThrow(/UNIQUE/);
+    expect(predictionCount(run.id)).toBe(0);
+    savePredictions(db, run.id, [prediction(a!), prediction(b!)]);
+    expect(predictionCount(run.id)).toBe(2);
+    expect((db.prepare('SELECT count(*) AS n FROM prediction_samples s JOIN predictions p ON p.id = s.prediction_id WHERE p.run_id = ?').get(run.id) as { n: number }).n).toBe(2);
+
+    const otherDir = tempDir();
+    const other = openStore(path.join(otherDir, 'other.db'));
+    try {
+      // Statements prepared for one database never write into another: this one has no such run.
+      expect(() => savePredictions(other, run.id, [prediction(c!)])).toThrow(/FOREIGN KEY/);
+      expect(predictionCount(run.id)).toBe(2);
+      savePredictions(db, run.id, [prediction(c!)]);
+      expect(predictionCount(run.id)).toBe(3);
+    } finally {
+      other.close();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('runs the baseline over every pair, one committed prediction each, and scores it', async () => {

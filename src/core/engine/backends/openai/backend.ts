@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { UserError } from '../../../errors';
 import { answerSchema, ANSWER_SCHEMA_VERSION, parseAnswer } from '../../answer-schema';
-import type { BackendRunOptions, ConceptResult, EngineConcept, EngineNote, InferenceBackend, SampleResult } from '../../backend';
+import type { BackendRunOptions, ConceptResult, EngineConcept, EngineNote, InferenceBackend, LabelMode, SampleResult } from '../../backend';
 import { builtInPromptTemplate, loadPromptTemplate, renderPrompt, type PromptTemplate } from '../../prompt';
+import { whenAborted } from './abort';
 import { endpointFacts, resolveEndpoint, type Endpoint } from './endpoint';
 import type { OpenAIOptions } from './options';
-import { buildChatRequest, createStreamParser, parseChatResponse, positiveProbability, type ChatAnswer, type StructuredMode } from './protocol';
+import { createStreamParser, jsonStringContent, noteRequestSerializer, parseChatResponse, positiveProbability, type ChatAnswer, type EscapedPrompt, type StructuredMode } from './protocol';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
 import { probeServer, type ServerInfo } from './server';
 import { createTransport, type Transport } from './transport';
@@ -112,9 +113,17 @@ class OpenAIBackend implements InferenceBackend {
     const sentenceIds = note.sentences.map((s) => s.id);
     const schema = answerSchema(sentenceIds, options.labels);
     const queue = new ResultQueue<ConceptResult>();
-    const prompts = this.notePrompts(note, options);
+    const prompts = notePromptsAsJson(this.template.text, note, options.labels);
+    const serialize = noteRequestSerializer({
+      model: this.input.options.model,
+      schema,
+      mode: this.mode,
+      maxTokens: this.input.maxTokens ?? DEFAULT_MAX_TOKENS,
+      logprobs: this.input.options.logprobs,
+      stream: this.input.options.stream,
+    });
     const run = (concept: EngineConcept) =>
-      this.predictConcept(prompts(concept), concept, schema, sentenceIds, options).then(
+      this.predictConcept(prompts(concept), serialize, concept, sentenceIds, options).then(
         (result) => queue.push(result),
         (error: unknown) => queue.fail(error),
       );
@@ -134,26 +143,10 @@ class OpenAIBackend implements InferenceBackend {
     }
   }
 
-  /**
-   * The prompt of each concept of a note. The note is rendered once: when the template puts the concept
-   * after the note (the prefix does not depend on it), each prompt is that prefix plus the concept's suffix.
-   */
-  private notePrompts(note: EngineNote, options: BackendRunOptions): (concept: EngineConcept) => string {
-    const template = this.template.text;
-    let notePrefix: { emptyPrefix: string; prefix: string } | null = null;
-    return (concept) => {
-      const bare = renderPrompt(template, [], concept, options.labels);
-      if (notePrefix && bare.prefix === notePrefix.emptyPrefix) return notePrefix.prefix + bare.suffix;
-      const full = renderPrompt(template, note.sentences, concept, options.labels);
-      notePrefix ??= { emptyPrefix: bare.prefix, prefix: full.prefix };
-      return full.prefix + full.suffix;
-    };
-  }
-
   private async predictConcept(
-    prompt: string,
+    prompt: EscapedPrompt,
+    serialize: ReturnType<typeof noteRequestSerializer>,
     concept: EngineConcept,
-    schema: ReturnType<typeof answerSchema>,
     sentenceIds: number[],
     options: BackendRunOptions,
   ): Promise<ConceptResult> {
@@ -161,17 +154,7 @@ class OpenAIBackend implements InferenceBackend {
     for (let sampleIndex = 0; sampleIndex < options.votes; sampleIndex++) {
       const seed = options.seed + sampleIndex;
       const temperature = options.votes === 1 ? 0 : (options.temperature ?? DEFAULT_VOTE_TEMPERATURE);
-      const wire = buildChatRequest({
-        model: this.input.options.model,
-        prompt,
-        schema,
-        mode: this.mode,
-        seed,
-        temperature,
-        maxTokens: this.input.maxTokens ?? DEFAULT_MAX_TOKENS,
-        logprobs: this.input.options.logprobs,
-        stream: this.input.options.stream,
-      });
+      const wire = serialize(prompt, seed, temperature);
       await this.slots.acquire(options.signal);
       const started = performance.now();
       let answer: ChatAnswer | { error: string };
@@ -183,7 +166,7 @@ class OpenAIBackend implements InferenceBackend {
               method: 'POST',
               path: wire.path,
               fromRoot: wire.fromRoot,
-              body: wire.body,
+              json: wire.json,
               ...(options.signal ? { signal: options.signal } : {}),
               ...(parser ? { onData: (text: string) => parser.push(text) } : {}),
             });
@@ -244,6 +227,26 @@ class OpenAIBackend implements InferenceBackend {
   }
 }
 
+/**
+ * The prompt of each concept of a note, escaped for a JSON string. The note is rendered, escaped and
+ * encoded once: when the template puts the concept after the note (the prefix does not depend on it),
+ * each prompt is that shared prefix plus the concept's own escaped suffix.
+ */
+export function notePromptsAsJson(template: string, note: EngineNote, labels: LabelMode): (concept: EngineConcept) => EscapedPrompt {
+  let shared: { emptyPrefix: string; escapedPrefix: Buffer } | null = null;
+  return (concept) => {
+    const bare = renderPrompt(template, [], concept, labels);
+    if (shared && bare.prefix === shared.emptyPrefix) return { shared: shared.escapedPrefix, own: jsonStringContent(bare.suffix) };
+    const full = renderPrompt(template, note.sentences, concept, labels);
+    // Escaped halves equal the escaped whole unless the cut splits a surrogate pair (JSON.stringify escapes a lone half).
+    const last = full.prefix.charCodeAt(full.prefix.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) return { shared: Buffer.alloc(0), own: jsonStringContent(full.prefix + full.suffix) };
+    const escapedPrefix = Buffer.from(jsonStringContent(full.prefix));
+    shared ??= { emptyPrefix: bare.prefix, escapedPrefix };
+    return { shared: escapedPrefix, own: jsonStringContent(full.suffix) };
+  };
+}
+
 /** A FIFO counting semaphore: requests start in the order they asked, so one note's concepts stay together. */
 class Semaphore {
   private readonly waiting: { resolve: () => void; reject: (error: Error) => void }[] = [];
@@ -257,17 +260,18 @@ class Semaphore {
     return new Promise((resolve, reject) => {
       const entry = {
         resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
+          stopWatching();
           resolve();
         },
         reject,
       };
-      const onAbort = () => {
-        const index = this.waiting.indexOf(entry);
-        if (index >= 0) this.waiting.splice(index, 1);
-        reject(abortError());
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopWatching = signal
+        ? whenAborted(signal, () => {
+            const index = this.waiting.indexOf(entry);
+            if (index >= 0) this.waiting.splice(index, 1);
+            reject(abortError());
+          })
+        : () => undefined;
       this.waiting.push(entry);
     });
   }

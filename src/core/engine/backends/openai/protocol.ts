@@ -69,6 +69,56 @@ export function buildChatRequest(request: ChatRequest): WireRequest {
   return { path: '/chat/completions', fromRoot: false, body };
 }
 
+/** A string as it stands inside a JSON string literal (escaped, without the quotes), to concatenate. */
+export function jsonStringContent(text: string): string {
+  const literal = JSON.stringify(text);
+  return literal.slice(1, literal.length - 1);
+}
+
+/**
+ * A prompt escaped for a JSON string (jsonStringContent) in two pieces: `shared`, the note's part, encoded
+ * once per note and shared by its concepts' requests, and `own`, the rest.
+ */
+export interface EscapedPrompt {
+  shared: Buffer;
+  own: string;
+}
+
+/** What buildChatRequest needs besides the prompt, the seed and the temperature: the same for all of a note's requests. */
+export type NoteRequestSettings = Omit<ChatRequest, 'prompt' | 'seed' | 'temperature'>;
+
+export interface JsonRequest {
+  path: string;
+  fromRoot: boolean;
+  /** UTF-8 of exactly JSON.stringify(buildChatRequest(...).body). */
+  json: Buffer;
+}
+
+/**
+ * buildChatRequest for the requests of one note, with the body as UTF-8 JSON. The note's escaped text and
+ * the rest of the body (its schema lists every sentence) are serialized once per note, not per concept,
+ * and a body in flight is a Buffer outside the JS heap, which young-generation collections never copy (64
+ * requests are in flight for 200 ms and more). The model and messages come first in buildChatRequest's
+ * body, so the bytes are those of JSON.stringify of that body.
+ */
+export function noteRequestSerializer(settings: NoteRequestSettings): (prompt: EscapedPrompt, seed: number, temperature: number) => JsonRequest {
+  // One entry per vote (seed, temperature): usually one.
+  const parts = new Map<string, { path: string; fromRoot: boolean; head: Buffer; tail: string }>();
+  return (prompt, seed, temperature) => {
+    const key = `${seed}/${temperature}`;
+    let part = parts.get(key);
+    if (!part) {
+      const { path, fromRoot, body } = buildChatRequest({ ...settings, seed, temperature, prompt: '' });
+      const { model, messages: _messages, ...rest } = body;
+      const tail = JSON.stringify(rest);
+      const head = Buffer.from(`{"model":${JSON.stringify(model)},"messages":[{"role":"user","content":"`);
+      part = { path, fromRoot, head, tail: tail === '{}' ? '"}]}' : `"}],${tail.slice(1)}` };
+      parts.set(key, part);
+    }
+    return { path: part.path, fromRoot: part.fromRoot, json: Buffer.concat([part.head, prompt.shared, Buffer.from(prompt.own + part.tail)]) };
+  };
+}
+
 export interface TokenLogprob {
   token: string;
   logprob: number;
@@ -106,17 +156,21 @@ function parseJson(text: string, what: string): Json {
 
 function readLogprobs(list: unknown): TokenLogprob[] | null {
   if (!Array.isArray(list)) return null;
-  return list.flatMap((entry) => {
+  // Plain loops: every answer carries a list per token, and flatMap's arrays per entry were a large share of the garbage per answer.
+  const out: TokenLogprob[] = [];
+  for (const entry of list) {
     const e = obj(entry);
-    if (!e || typeof e.token !== 'string' || num(e.logprob) === null) return [];
-    const top = Array.isArray(e.top_logprobs)
-      ? e.top_logprobs.flatMap((alt) => {
-          const a = obj(alt);
-          return a && typeof a.token === 'string' && num(a.logprob) !== null ? [{ token: a.token, logprob: a.logprob as number }] : [];
-        })
-      : [];
-    return [{ token: e.token, logprob: e.logprob as number, top }];
-  });
+    if (!e || typeof e.token !== 'string' || num(e.logprob) === null) continue;
+    const top: TokenLogprob['top'] = [];
+    if (Array.isArray(e.top_logprobs)) {
+      for (const alt of e.top_logprobs) {
+        const a = obj(alt);
+        if (a && typeof a.token === 'string' && num(a.logprob) !== null) top.push({ token: a.token, logprob: a.logprob as number });
+      }
+    }
+    out.push({ token: e.token, logprob: e.logprob as number, top });
+  }
+  return out;
 }
 
 /** usage (OpenAI, vLLM, LM Studio; cached tokens in prompt_tokens_details) or timings (llama-server: cache_n). */

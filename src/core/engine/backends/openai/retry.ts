@@ -1,4 +1,5 @@
 import { UserError } from '../../../errors';
+import { whenAborted } from './abort';
 import { ProtocolError } from './protocol';
 import { TransportError } from './transport';
 
@@ -42,14 +43,15 @@ export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryPol
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      stopWatching();
       resolve();
     }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const stopWatching = signal
+      ? whenAborted(signal, () => {
+          clearTimeout(timer);
+          reject(abortError());
+        })
+      : () => undefined;
   });
 }
 

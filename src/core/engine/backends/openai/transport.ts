@@ -8,6 +8,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { whenAborted } from './abort';
 import { isLoopbackAddress, type Endpoint } from './endpoint';
 
 export class TransportError extends Error {
@@ -34,6 +35,8 @@ export interface RequestOptions {
   path: string;
   fromRoot?: boolean;
   body?: unknown;
+  /** The body already serialized as JSON, or its UTF-8 (instead of `body`): a note's requests share its escaped text. */
+  json?: string | Buffer;
   signal?: AbortSignal;
   /** Called with each piece of the body as it arrives (streaming responses). */
   onData?: (text: string) => void;
@@ -70,7 +73,7 @@ export function createTransport(endpoint: Endpoint, options: { apiKey: string | 
     request(request) {
       return new Promise<HttpResponse>((resolve, reject) => {
         if (request.signal?.aborted) return reject(abortError());
-        const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+        const payload = request.json ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
         const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
         if (payload !== undefined) {
           headers['content-type'] = 'application/json';
@@ -114,16 +117,15 @@ export function createTransport(endpoint: Endpoint, options: { apiKey: string | 
             res.on('aborted', () => reject(new TransportError('the server dropped the connection mid-response', true, status)));
           },
         );
-        const onAbort = () => req.destroy(abortError());
-        request.signal?.addEventListener('abort', onAbort, { once: true });
+        const stopWatching = request.signal ? whenAborted(request.signal, () => req.destroy(abortError())) : () => undefined;
         req.on('timeout', () => req.destroy(new TransportError(`no answer within ${Math.round(options.timeoutMs / 1000)} s`, true)));
         req.on('error', (error: NodeJS.ErrnoException) => {
-          request.signal?.removeEventListener('abort', onAbort);
+          stopWatching();
           if (error instanceof TransportError || error.name === 'AbortError') return reject(error);
           if (error.code === 'ENOTLOOPBACK') return reject(new TransportError(error.message, false));
           reject(new TransportError(`cannot reach ${endpoint.baseUrl}: ${redact(error.code ?? error.message)}`, true));
         });
-        req.on('close', () => request.signal?.removeEventListener('abort', onAbort));
+        req.on('close', stopWatching);
         req.end(payload);
       });
     },

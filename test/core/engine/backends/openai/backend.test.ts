@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importDataset } from '../../../../../src/core/data/import';
+import type { EngineNote } from '../../../../../src/core/engine/backend';
+import { notePromptsAsJson } from '../../../../../src/core/engine/backends/openai/backend';
+import { jsonStringContent } from '../../../../../src/core/engine/backends/openai/protocol';
+import { builtInPromptTemplate, renderPrompt } from '../../../../../src/core/engine/prompt';
 import { executeRun } from '../../../../../src/core/engine/runner';
 import { getRun, listRuns } from '../../../../../src/core/engine/runs';
 import { prepareNewRun, prepareResume } from '../../../../../src/core/engine/start-run';
@@ -224,5 +228,48 @@ describe('the DUA boundary, enforced before any connection', () => {
   it('names the models a server has when asked for one it does not serve', async () => {
     const server = await standin('ollama', { models: ['llama3.1:8b', 'qwen2.5:7b'] });
     await expect(prepareNewRun(db, { name: 'x', model: 'gpt-4', backend: 'openai', backendOptions: { baseUrl: server.url } })).rejects.toThrow(/does not serve a model named "gpt-4".*llama3\.1:8b, qwen2\.5:7b/);
+  });
+});
+
+describe('the prompts of a note, escaped once', () => {
+  const note: EngineNote = {
+    noteKey: 1,
+    sentences: [
+      { id: 1, text: 'Admitted with "chest pain" \\ dyspnea.' },
+      { id: 2, text: 'Line\nbreak, tab\tand 漢字 😀.' },
+    ],
+    concepts: [],
+  };
+  const concepts = [
+    { pairId: 1, code: 'I10', desc: 'Essential "primary" hypertension' },
+    { pairId: 2, code: 'E11.9', desc: 'Type 2 diabetes ✓' },
+    { pairId: 3, code: 'Z00', desc: '' },
+  ];
+  const joined = (prompt: { shared: Buffer; own: string }) => Buffer.concat([prompt.shared, Buffer.from(prompt.own)]).toString('utf8');
+  const whole = (template: string, sentences: EngineNote['sentences'], concept: (typeof concepts)[number]) => {
+    const rendered = renderPrompt(template, sentences, concept, 'binary');
+    return jsonStringContent(rendered.prefix + rendered.suffix);
+  };
+
+  it('equal each concept’s prompt escaped whole, and share one encoded note', () => {
+    const template = builtInPromptTemplate().text;
+    const prompts = notePromptsAsJson(template, note, 'binary');
+    const made = concepts.map((concept) => prompts(concept));
+    for (const [i, concept] of concepts.entries()) expect(joined(made[i]!)).toBe(whole(template, note.sentences, concept));
+    expect(made[1]!.shared).toBe(made[0]!.shared);
+    expect(made[2]!.shared).toBe(made[0]!.shared);
+  });
+
+  it('escape the whole prompt when the note ends inside a surrogate pair the template completes', () => {
+    // A custom template with the concept line right after the note: cutting there would escape the two halves of 😀 apart.
+    const template = '{{note}}\uDE00 Concept: {{code}} {{desc}}';
+    const split: EngineNote = { ...note, sentences: [{ id: 1, text: 'Ends in a high surrogate \uD83D' }] };
+    const prompts = notePromptsAsJson(template, split, 'binary');
+    for (const concept of concepts) {
+      const prompt = prompts(concept);
+      expect(prompt.shared.length).toBe(0);
+      expect(joined(prompt)).toBe(whole(template, split.sentences, concept));
+      expect(joined(prompt)).toContain('😀');
+    }
   });
 });

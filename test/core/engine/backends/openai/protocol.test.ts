@@ -5,7 +5,10 @@ import {
   createStreamParser,
   defaultModeFor,
   flavorFromModels,
+  jsonStringContent,
+  noteRequestSerializer,
   parseChatResponse,
+  STRUCTURED_MODES,
   parseModelList,
   positiveProbability,
   type ChatRequest,
@@ -46,6 +49,34 @@ describe('requests: one answer schema, each server’s field', () => {
   });
 });
 
+describe('request bodies serialized once per note', () => {
+  const prompts = ['plain', 'quotes " and \\ backslashes', 'lines\nand\ttabs\r\n', 'control \u0001\u001f and \u2028', 'accents é ü 漢字 and 😀 emoji', ''];
+
+  it('are byte for byte JSON.stringify of the body, whatever the mode, the prompt and where the note ends', () => {
+    for (const mode of STRUCTURED_MODES) {
+      for (const stream of [false, true]) {
+        for (const logprobs of [false, true]) {
+          const serialize = noteRequestSerializer({ model: 'org/model "q"', schema, mode, maxTokens: 64, logprobs, stream });
+          for (const prompt of prompts) {
+            for (const cut of [0, Math.floor(prompt.length / 2), prompt.length]) {
+              // A cut inside a surrogate pair is never made (notePromptsAsJson escapes the whole prompt then).
+              const at = /[\uDC00-\uDFFF]/.test(prompt.charAt(cut)) ? cut + 1 : cut;
+              const escaped = { shared: Buffer.from(jsonStringContent(prompt.slice(0, at))), own: jsonStringContent(prompt.slice(at)) };
+              // Two votes through the same serializer: each seed and temperature gets its own body.
+              for (const [seed, temperature] of [[7, 0], [8, 0.7]] as const) {
+                const wire = serialize(escaped, seed, temperature);
+                const expected = buildChatRequest(request(mode, { prompt, stream, logprobs, seed, temperature, model: 'org/model "q"' }));
+                expect(wire.json.toString('utf8'), `${mode} ${prompt}`).toBe(JSON.stringify(expected.body));
+                expect({ path: wire.path, fromRoot: wire.fromRoot }).toEqual({ path: expected.path, fromRoot: expected.fromRoot });
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+});
+
 describe('responses', () => {
   it('reads usage with cached tokens (OpenAI/vLLM) and llama-server timings', () => {
     const vllm = parseChatResponse('structured_outputs', JSON.stringify({ choices: [{ message: { content: '{}' }, finish_reason: 'stop' }], usage: { prompt_tokens: 100, completion_tokens: 9, prompt_tokens_details: { cached_tokens: 64 } } }));
@@ -54,6 +85,23 @@ describe('responses', () => {
     expect(llama.cachedTokens).toBe(40);
     const ollama = parseChatResponse('format', JSON.stringify({ message: { content: 'y' }, prompt_eval_count: 20, eval_count: 4, done_reason: 'stop' }));
     expect(ollama).toMatchObject({ content: 'y', promptTokens: 20, completionTokens: 4, cachedTokens: 0 });
+  });
+
+  it('reads token log-probabilities and drops entries that are not well formed', () => {
+    const logprobs = {
+      content: [
+        { token: 'True', logprob: -0.2, bytes: [84, 114, 117, 101], top_logprobs: [{ token: 'True', logprob: -0.2 }, { token: 'False' }, 'x', { token: 'F', logprob: -2 }] },
+        { token: 'no logprob' },
+        { logprob: -1 },
+        null,
+        { token: '"', logprob: -0.01, top_logprobs: 'not a list' },
+      ],
+    };
+    const answer = parseChatResponse('response_format', JSON.stringify({ choices: [{ message: { content: 'True"' }, logprobs }] }));
+    expect(answer.logprobs).toEqual([
+      { token: 'True', logprob: -0.2, top: [{ token: 'True', logprob: -0.2 }, { token: 'F', logprob: -2 }] },
+      { token: '"', logprob: -0.01, top: [] },
+    ]);
   });
 
   it('rejects bodies that are not the documented shape', () => {
