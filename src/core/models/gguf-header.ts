@@ -130,7 +130,37 @@ export interface GgufHeaderSummary {
   dataEnd: number;
 }
 
+/** What the header holds, read as node-llama-cpp's parser reads it (checkGgufHeader's `collect`). */
+export type GgufValue = string | number | bigint | boolean | GgufValue[];
+
+export interface GgufHeaderTensor {
+  name: string;
+  /** As node-llama-cpp gives them: numbers, bigints only above Number.MAX_SAFE_INTEGER. */
+  dimensions: (number | bigint)[];
+  ggmlType: number;
+  /** Relative to the tensor data section. */
+  offset: number;
+}
+
+export interface GgufHeaderContents {
+  /** Flat keys ("general.architecture"). Arrays longer than COLLECT_MAX_ARRAY (a vocabulary, its merges) are
+   * sparse arrays of their length: their elements are checked, not kept. */
+  metadata: Record<string, GgufValue>;
+  tensors: GgufHeaderTensor[];
+  /** Where the key-value section ends and the tensor infos start. */
+  metadataEnd: number;
+  /** Where the tensor infos end. */
+  tensorInfoEnd: number;
+}
+
+/** Arrays up to this many elements are kept when collecting (per-layer values); longer ones only their length. */
+export const COLLECT_MAX_ARRAY = 4096;
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function numberIfSafe(value: bigint): number | bigint {
+  return value > MAX_SAFE ? value : Number(value);
+}
 
 /** Sequential little-endian reader over a fixed window; every read is checked against the end of the source. */
 class BoundedReader {
@@ -191,11 +221,51 @@ class BoundedReader {
     return Number(value);
   }
 
+  /** One fixed-size value of `type` (all but strings and arrays), as node-llama-cpp's reader returns it. */
+  fixed(type: number, field: string): number | bigint | boolean {
+    const bytes = FIXED_VALUE_BYTES[type]!;
+    const at = this.ensure(bytes, field);
+    this.position += bytes;
+    const window = this.window;
+    switch (type) {
+      case ValueType.u8:
+        return window.readUInt8(at);
+      case ValueType.i8:
+        return window.readInt8(at);
+      case ValueType.u16:
+        return window.readUInt16LE(at);
+      case ValueType.i16:
+        return window.readInt16LE(at);
+      case ValueType.u32:
+        return window.readUInt32LE(at);
+      case ValueType.i32:
+        return window.readInt32LE(at);
+      case ValueType.f32:
+        return window.readFloatLE(at);
+      case ValueType.bool:
+        return window.readUInt8(at) !== 0;
+      case ValueType.u64:
+        return window.readBigUInt64LE(at);
+      case ValueType.i64:
+        return window.readBigInt64LE(at);
+      default:
+        return window.readDoubleLE(at);
+    }
+  }
+
   skip(bytes: number, field: string): void {
     if (bytes > this.bytesLeft) {
       throw new GgufHeaderError(field, this.position, `needs ${bytes} bytes but only ${this.bytesLeft} are left (the file is truncated or the header is corrupt)`);
     }
     this.position += bytes;
+  }
+
+  /** The next `count` bytes (at most the window), copied into `target`. */
+  bytes(count: number, field: string, target: Buffer): Buffer {
+    const at = this.ensure(count, field);
+    this.window.copy(target, 0, at, at + count);
+    this.position += count;
+    return target.subarray(0, count);
   }
 
   /**
@@ -234,8 +304,17 @@ function isPowerOfTwo(value: number): boolean {
   return value > 0 && (value & (value - 1)) === 0;
 }
 
-/** Checks the whole header and the tensor data's extent; throws GgufHeaderError on the first problem. */
-export function checkGgufHeader(source: ByteSource): GgufHeaderSummary {
+/**
+ * Checks the whole header and the tensor data's extent; throws GgufHeaderError on the first problem. With `collect`,
+ * also returns the metadata and tensor infos (what node-llama-cpp's parser would read, without decoding the
+ * vocabulary), so a checked file needs no second read.
+ */
+export function checkGgufHeader(source: ByteSource): GgufHeaderSummary;
+export function checkGgufHeader(source: ByteSource, options: { collect: true }): GgufHeaderSummary & { contents: GgufHeaderContents };
+export function checkGgufHeader(source: ByteSource, options: { collect?: boolean } = {}): GgufHeaderSummary & { contents?: GgufHeaderContents } {
+  const collect = options.collect === true;
+  const metadata: Record<string, GgufValue> = {};
+  const collected: GgufHeaderTensor[] = [];
   const reader = new BoundedReader(source, source.size);
   const magicAt = reader.u32('magic');
   if (magicAt !== 0x46554747) throw new GgufHeaderError('magic', 0, 'the file does not start with "GGUF"');
@@ -273,6 +352,7 @@ export function checkGgufHeader(source: ByteSource): GgufHeaderSummary {
       if (type !== ValueType.string) throw new GgufHeaderError(`${field} type`, typeAt, 'general.architecture must be a string');
       architecture = header.string(field, 256, { keep: true })!;
       if (!/^[\w.-]+$/.test(architecture)) throw new GgufHeaderError(field, typeAt + 4, 'the architecture name is empty or has characters an architecture name never has');
+      if (collect) metadata[key] = architecture;
       continue;
     }
     if (key === 'general.alignment') {
@@ -282,10 +362,13 @@ export function checkGgufHeader(source: ByteSource): GgufHeaderSummary {
       if (!isPowerOfTwo(alignment) || alignment > GGUF_LIMITS.maxAlignment) {
         throw new GgufHeaderError(field, valueAt, `alignment ${alignment} is not a power of two between 1 and ${GGUF_LIMITS.maxAlignment}`);
       }
+      if (collect) metadata[key] = alignment;
       continue;
     }
-    readValue(header, type, field, typeAt);
+    const value = readValue(header, type, field, typeAt, collect);
+    if (collect) metadata[key] = value!;
   }
+  const metadataEnd = header.position;
   if (architecture === null) throw new GgufHeaderError('general.architecture', header.position, 'the file has no general.architecture key, so it is not a model llama.cpp can load');
 
   const names = new Set<string>();
@@ -326,7 +409,9 @@ export function checkGgufHeader(source: ByteSource): GgufHeaderSummary {
     if (Number(offset) % alignment !== 0) throw new GgufHeaderError(`${field} offset`, offsetAt, `offset ${offset} is not a multiple of the alignment ${alignment}`);
     const bytes = Number(elements / BigInt(layout.blockElements)) * layout.blockBytes;
     tensors.push({ offset: Number(offset), bytes, field: `${field} data`, at: offsetAt });
+    if (collect) collected.push({ name, dimensions: dimensionValues(header, dimsAt + 4, dimensions), ggmlType, offset: Number(offset) });
   }
+  const tensorInfoEnd = header.position;
 
   const dataOffset = Math.ceil(header.position / alignment) * alignment;
   let dataEnd = dataOffset;
@@ -341,19 +426,33 @@ export function checkGgufHeader(source: ByteSource): GgufHeaderSummary {
     dataEnd = Math.max(dataEnd, dataOffset + tensor.offset + tensor.bytes);
   }
   if (dataEnd > source.size) throw new GgufTruncatedError(dataEnd, source.size);
-  return { version, tensorCount, keyValueCount, architecture, alignment, dataOffset, dataEnd };
+  const summary = { version, tensorCount, keyValueCount, architecture, alignment, dataOffset, dataEnd };
+  return collect ? { ...summary, contents: { metadata, tensors: collected, metadataEnd, tensorInfoEnd } } : summary;
 }
 
-/** Reads past one metadata value, checking its type, its lengths and (for strings) its UTF-8. */
-function readValue(reader: BoundedReader, type: number, field: string, typeAt: number): void {
+/** The dimensions of a tensor info already checked, read again from where they start. */
+function dimensionValues(reader: BoundedReader, at: number, count: number): (number | bigint)[] {
+  const end = reader.position;
+  reader.position = at;
+  const values: (number | bigint)[] = [];
+  for (let dim = 0; dim < count; dim++) values.push(numberIfSafe(reader.u64('dimension')));
+  reader.position = end;
+  return values;
+}
+
+/**
+ * Reads past one metadata value, checking its type, its lengths and (for strings) its UTF-8; with `collect`,
+ * returns it (a long array as a sparse array of its length).
+ */
+function readValue(reader: BoundedReader, type: number, field: string, typeAt: number, collect = false): GgufValue | undefined {
   if (type === ValueType.string) {
-    reader.string(field, GGUF_LIMITS.maxStringBytes, { utf8: true });
-    return;
+    return reader.string(field, GGUF_LIMITS.maxStringBytes, { utf8: true, keep: collect }) ?? undefined;
   }
   const fixed = FIXED_VALUE_BYTES[type];
   if (fixed !== undefined) {
+    if (collect) return reader.fixed(type, field);
     reader.skip(fixed, field);
-    return;
+    return undefined;
   }
   if (type !== ValueType.array) throw new GgufHeaderError(`${field} type`, typeAt, `unknown value type ${type}`);
   const elementTypeAt = reader.position;
@@ -366,20 +465,50 @@ function readValue(reader: BoundedReader, type: number, field: string, typeAt: n
   // Each string element takes at least its 8-byte length.
   const minElement = elementBytes ?? 8;
   const count = reader.bounded(`${field} array length`, Math.floor(reader.bytesLeft / minElement), `${VALUE_TYPE_NAMES[elementType]} array length`);
+  const keep = collect && count <= COLLECT_MAX_ARRAY;
   if (elementBytes !== undefined) {
-    reader.skip(count * elementBytes, field);
-    return;
+    if (!keep) {
+      reader.skip(count * elementBytes, field);
+      return collect ? new Array<GgufValue>(count) : undefined;
+    }
+    const values: GgufValue[] = [];
+    for (let index = 0; index < count; index++) values.push(reader.fixed(elementType, field));
+    return values;
   }
   // Vocabulary strings are not required to be UTF-8: byte-level tokenizers store fragments of characters.
-  for (let index = 0; index < count; index++) reader.string(`${field} element ${index + 1}`, GGUF_LIMITS.maxStringBytes);
+  if (!keep) {
+    for (let index = 0; index < count; index++) reader.string(`${field} element ${index + 1}`, GGUF_LIMITS.maxStringBytes);
+    return collect ? new Array<GgufValue>(count) : undefined;
+  }
+  const values: GgufValue[] = [];
+  for (let index = 0; index < count; index++) values.push(readLooseString(reader, `${field} element ${index + 1}`));
+  return values;
+}
+
+/** A string element kept as node-llama-cpp decodes it (invalid UTF-8 replaced, not refused). */
+function readLooseString(reader: BoundedReader, field: string): string {
+  const length = reader.bounded(`${field} length`, Math.min(GGUF_LIMITS.maxStringBytes, reader.bytesLeft - 8), 'a length of');
+  const bytes = Buffer.alloc(Math.min(length, GGUF_LIMITS.chunkBytes));
+  let text = '';
+  const decoder = new TextDecoder('utf-8');
+  let left = length;
+  while (left > 0) {
+    const take = Math.min(left, bytes.length);
+    text += decoder.decode(reader.bytes(take, field, bytes), { stream: true });
+    left -= take;
+  }
+  return text + decoder.decode();
 }
 
 /** Checks a file's header through a window of GGUF_LIMITS.chunkBytes; the caller has checked it is a regular file. */
-export function checkGgufHeaderFile(filePath: string): GgufHeaderSummary {
+export function checkGgufHeaderFile(filePath: string): GgufHeaderSummary;
+export function checkGgufHeaderFile(filePath: string, options: { collect: true }): GgufHeaderSummary & { contents: GgufHeaderContents };
+export function checkGgufHeaderFile(filePath: string, options: { collect?: boolean } = {}): GgufHeaderSummary & { contents?: GgufHeaderContents } {
   const fd = fs.openSync(filePath, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    return checkGgufHeader({ size, read: (target, position) => fs.readSync(fd, target, 0, target.length, position) });
+    const source: ByteSource = { size, read: (target, position) => fs.readSync(fd, target, 0, target.length, position) };
+    return options.collect ? checkGgufHeader(source, { collect: true }) : checkGgufHeader(source);
   } finally {
     fs.closeSync(fd);
   }

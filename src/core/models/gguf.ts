@@ -21,7 +21,9 @@ import {
   type Llama,
 } from 'node-llama-cpp';
 import { UserError } from '../errors';
-import { checkGgufHeaderFile, ggmlTensorBytes, GgufHeaderError, GgufTruncatedError } from './gguf-header';
+import { checkGgufHeaderFile, ggmlTensorBytes, GgufHeaderError, GgufTruncatedError, type GgufHeaderContents, type GgufHeaderSummary, type GgufValue } from './gguf-header';
+
+type CollectedHeader = GgufHeaderSummary & { contents: GgufHeaderContents };
 
 export type GpuSetting = 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal';
 export type ComputeBackend = 'cpu' | 'cuda' | 'vulkan' | 'metal';
@@ -93,6 +95,39 @@ async function loadLlama(gpu: GpuSetting): Promise<Llama> {
   return llama;
 }
 
+/** The internal of node-llama-cpp 3.x that picks what its memory simulation loads; checked before use. */
+interface SimulatorSourceInternals {
+  _resolveSimulatorSource(): Promise<unknown>;
+}
+
+let simulationBypassDepth = 0;
+let simulationSourceOriginal: SimulatorSourceInternals['_resolveSimulatorSource'] | null = null;
+
+/**
+ * Runs `task` (a model load, a context creation) without node-llama-cpp's memory simulation. Since 3.22 it loads the
+ * model's metadata natively once more (vocabulary included) in loadModel and again in createContext to estimate memory
+ * exactly: on the CPU, where nothing is offloaded and this app has already checked the fit (validateGgufFile), that
+ * costs 0.5-0.9 s each for a 150k-token vocabulary and decides nothing. Without a source, node-llama-cpp falls back to its
+ * closed-form estimate (the one validateGgufFile uses) for its own memory bookkeeping. Model loads are serialized
+ * (lifecycle.ts), so the override is not seen by another load.
+ */
+export async function withoutMemorySimulation<T>(task: () => Promise<T>): Promise<T> {
+  const prototype = GgufInsights.prototype as unknown as Partial<SimulatorSourceInternals>;
+  if (typeof prototype._resolveSimulatorSource !== 'function') return task();
+  if (simulationBypassDepth++ === 0) {
+    simulationSourceOriginal = prototype._resolveSimulatorSource;
+    prototype._resolveSimulatorSource = () => Promise.resolve(null);
+  }
+  try {
+    return await task();
+  } finally {
+    if (--simulationBypassDepth === 0 && simulationSourceOriginal) {
+      prototype._resolveSimulatorSource = simulationSourceOriginal;
+      simulationSourceOriginal = null;
+    }
+  }
+}
+
 export function computeBackendOf(llama: Llama): ComputeBackend {
   return llama.gpu === false ? 'cpu' : llama.gpu;
 }
@@ -156,9 +191,12 @@ export async function checkGgufStructure(filePath: string): Promise<CheckedGgufF
     throw new ModelFileError(resolved, `${resolved} is not a GGUF model file: it starts with ${describeMagic(head)} instead of "GGUF"`);
   }
 
-  // Our own bounded check first: node-llama-cpp's reader and llama.cpp trust the header's counts and lengths.
+  // Our own bounded check first: node-llama-cpp's reader and llama.cpp trust the header's counts and lengths. It
+  // collects what node-llama-cpp's reader would give, so a single-file model is read once here (node-llama-cpp's
+  // reader decodes the whole vocabulary: 0.3-0.5 s for 150k tokens, and loadModel reads it again anyway).
+  let checked: CollectedHeader;
   try {
-    checkGgufHeaderFile(resolved);
+    checked = checkGgufHeaderFile(resolved, { collect: true });
   } catch (error) {
     if (error instanceof GgufTruncatedError) {
       throw new ModelFileError(
@@ -171,6 +209,10 @@ export async function checkGgufStructure(filePath: string): Promise<CheckedGgufF
     throw new ModelFileError(resolved, `Cannot read model file ${resolved}: ${(error as Error).message}`);
   }
 
+  const split = isSplitModel(resolved, checked.contents.metadata);
+  if (!split) return { path: resolved, sizeBytes: stats.size, info: fileInfoFromHeader(resolved, checked) };
+
+  // A split model: node-llama-cpp's reader splices the tensor infos of every part.
   let info: GgufFileInfo;
   try {
     info = await readGgufFileInfo(resolved, { readTensorInfo: true, logWarnings: false, sourceType: 'filesystem' });
@@ -194,6 +236,90 @@ export async function checkGgufStructure(filePath: string): Promise<CheckedGgufF
     );
   }
   return { path: resolved, sizeBytes: stats.size, info };
+}
+
+/** A part of a model split over several files ("-00001-of-00003.gguf", or split.count above 1). */
+function isSplitModel(filePath: string, metadata: Record<string, GgufValue>): boolean {
+  const count = metadata['split.count'];
+  return /-\d{5}-of-\d{5}\.gguf$/i.test(filePath) || (count !== undefined && Number(count) > 1);
+}
+
+/** Keys whose dots do not nest (node-llama-cpp's noDirectSubNestingGGufMetadataKeys). */
+const UNNESTED_KEYS = new Set(['general.license', 'tokenizer.chat_template']);
+
+type NestedMetadata = { [key: string]: GgufValue | NestedMetadata };
+
+/** Flat "a.b.c" keys as nested objects, as node-llama-cpp's convertMetadataKeyValueRecordToNestedObject does. */
+export function nestGgufMetadata(flat: Record<string, GgufValue>): NestedMetadata {
+  const root: NestedMetadata = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const parts = key.split('.');
+    let target = root;
+    const previous: string[] = [];
+    let last = '';
+    while (parts.length > 0) {
+      let part = parts.shift()!;
+      while (UNNESTED_KEYS.has([...previous, part].join('.')) && parts.length > 0) part += `.${parts.shift()!}`;
+      if (parts.length === 0) {
+        last = part;
+        break;
+      }
+      const existing = target[part];
+      if (existing === undefined) {
+        const next: NestedMetadata = {};
+        target[part] = next;
+        target = next;
+      } else if (typeof existing === 'object' && existing !== null && !Array.isArray(existing)) {
+        target = existing as NestedMetadata;
+      } else {
+        // Occupied by a value: the rest of the key stays joined under it.
+        parts.unshift(`${part}.${parts.shift()!}`);
+        continue;
+      }
+      previous.push(part);
+    }
+    const occupied = target[last];
+    if (occupied !== undefined && typeof occupied === 'object' && !Array.isArray(occupied)) {
+      // A value where an object of longer keys already is: its entries move next to it, one level up.
+      delete target[last];
+      for (const [subKey, subValue] of Object.entries(occupied)) target[`${last}.${subKey}`] = subValue;
+    }
+    target[last] = value;
+  }
+  return root;
+}
+
+/** The GgufFileInfo node-llama-cpp's readGgufFileInfo gives for a single-file model, from our own checked read. */
+function fileInfoFromHeader(filePath: string, header: CollectedHeader): GgufFileInfo {
+  const { contents, dataOffset } = header;
+  const metadata = nestGgufMetadata(contents.metadata);
+  const tensorInfo: GgufTensorInfo[] = contents.tensors.map((tensor) => ({
+    name: tensor.name,
+    dimensions: tensor.dimensions,
+    ggmlType: tensor.ggmlType as GgmlType,
+    offset: tensor.offset,
+    fileOffset: dataOffset + tensor.offset,
+    filePart: 1,
+  }));
+  const tensorInfoSize = contents.tensorInfoEnd - contents.metadataEnd;
+  const architecture = (metadata.general as NestedMetadata | undefined)?.architecture;
+  return {
+    version: header.version,
+    tensorCount: header.tensorCount,
+    metadata: metadata as unknown as GgufFileInfo['metadata'],
+    metadataSize: contents.metadataEnd,
+    infoEndOffset: dataOffset,
+    architectureMetadata: ((typeof architecture === 'string' ? metadata[architecture] : undefined) ?? {}) as GgufFileInfo['architectureMetadata'],
+    tensorInfo,
+    tensorInfoSize,
+    splicedParts: 1,
+    totalTensorCount: header.tensorCount,
+    totalMetadataSize: contents.metadataEnd,
+    fullTensorInfo: tensorInfo,
+    totalTensorInfoSize: tensorInfoSize,
+    sourceData: [{ type: 'path', path: filePath, length: dataOffset }],
+    source: { type: 'path', path: filePath },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -255,6 +381,8 @@ function metadataNumber(value: unknown): number | null {
 }
 
 export async function inspectGguf(filePath: string, options: InspectGgufOptions = {}): Promise<GgufInspection> {
+  // The binding loads (a child process tests the binary first) while this process reads the header.
+  void getLlamaForMachine({ gpu: options.gpu ?? 'auto' }).catch(() => undefined);
   const checked = await checkGgufStructure(filePath);
   return describeCheckedFile(checked, options);
 }
@@ -332,6 +460,7 @@ function formatBytes(bytes: number): string {
  * Returns the inspection so callers need not read the header twice.
  */
 export async function validateGgufFile(filePath: string, options: InspectGgufOptions = {}): Promise<GgufInspection> {
+  void getLlamaForMachine({ gpu: options.gpu ?? 'auto' }).catch(() => undefined);
   const inspection = await describeCheckedFile(await checkGgufStructure(filePath), options);
   const { fit } = inspection;
   const needed = fit.ramBytes + fit.vramBytes;

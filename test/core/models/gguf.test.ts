@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GgmlType } from 'node-llama-cpp';
+import { GgmlType, GgufInsights, readGgufFileInfo } from 'node-llama-cpp';
 import {
   checkGgufStructure,
+  nestGgufMetadata,
+  withoutMemorySimulation,
   ComputeBackendError,
   defaultContextSize,
   getLlamaForMachine,
@@ -15,6 +17,7 @@ import {
   tensorDataBytes,
   validateGgufFile,
 } from '../../../src/core/models/gguf';
+import { ensureShapeRealModel } from '../../helpers/shape-real-gguf';
 import { buildTinyLlamaGguf, ensureTinyModel } from '../../helpers/tiny-gguf';
 
 const STORIES_MODEL = '/work/shared/models/stories260K.gguf';
@@ -88,6 +91,72 @@ describe('inspectGguf', () => {
     const inspection = await inspectGguf(STORIES_MODEL, { gpu: 'cpu' });
     expect(inspection).toMatchObject({ architecture: 'llama', trainedContext: 2048, hasChatTemplate: false, quantization: 'F32' });
     expect(inspection.parameterCount).toBeGreaterThan(200_000);
+  });
+});
+
+/** Arrays longer than our reader keeps (a vocabulary) compared by their length. */
+function comparable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.length > 4096 ? { arrayLength: value.length } : value.map(comparable);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, comparable(entry)]));
+  return value;
+}
+
+describe('checkGgufStructure', () => {
+  // The single read before loading: what node-llama-cpp's own reader gives, vocabulary strings aside.
+  it('gives the file info node-llama-cpp reads, from our bounded reader, and the same memory estimates', async () => {
+    const llama = await getLlamaForMachine({ gpu: 'cpu' });
+    for (const modelPath of [tinyPath, await ensureShapeRealModel('qwen3')]) {
+      const ours = (await checkGgufStructure(modelPath)).info;
+      const theirs = await readGgufFileInfo(modelPath, { readTensorInfo: true, logWarnings: false, sourceType: 'filesystem' });
+      expect(comparable(ours)).toEqual(comparable(theirs));
+      const estimates = async (info: typeof ours) => {
+        const insights = await GgufInsights.from(info, llama);
+        return [
+          insights.trainContextSize,
+          insights.totalParameters,
+          insights.estimateModelResourceRequirements({ gpuLayers: 0 }),
+          insights.estimateContextResourceRequirements({ contextSize: 4096, modelGpuLayers: 0, batchSize: 2048, sequences: 4 }),
+        ];
+      };
+      expect(await estimates(ours)).toEqual(await estimates(theirs));
+    }
+  }, 120_000);
+});
+
+describe('nestGgufMetadata', () => {
+  it('nests dotted keys as node-llama-cpp does, chat templates and keys under a value kept whole', () => {
+    expect(
+      nestGgufMetadata({
+        'general.architecture': 'llama',
+        'tokenizer.chat_template': 'x',
+        'tokenizer.chat_template.rerank': 'y',
+        'a.b': 1,
+        'a.b.c': 2,
+        'd.e.f': 3,
+        d: 4,
+      }),
+    ).toEqual({ general: { architecture: 'llama' }, tokenizer: { chat_template: 'x', 'chat_template.rerank': 'y' }, a: { b: 1, 'b.c': 2 }, 'd.e': { f: 3 }, d: 4 });
+  });
+});
+
+describe('withoutMemorySimulation', () => {
+  it('loads a model and a context on the CPU, and restores node-llama-cpp afterwards', async () => {
+    const llama = await getLlamaForMachine({ gpu: 'cpu' });
+    const prototype = GgufInsights.prototype as unknown as { _resolveSimulatorSource: unknown };
+    const original = prototype._resolveSimulatorSource;
+    const model = await withoutMemorySimulation(async () => {
+      // Inside, node-llama-cpp finds nothing to simulate with and uses its closed-form estimate.
+      await expect((prototype._resolveSimulatorSource as () => Promise<unknown>).call({})).resolves.toBeNull();
+      return llama.loadModel({ modelPath: tinyPath });
+    });
+    try {
+      const context = await withoutMemorySimulation(() => model.createContext({ contextSize: 512, sequences: 1 }));
+      expect(context.contextSize).toBeGreaterThanOrEqual(512);
+      await context.dispose();
+    } finally {
+      await model.dispose();
+    }
+    expect(prototype._resolveSimulatorSource).toBe(original);
   });
 });
 

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { z } from 'zod';
+import { userDataDir } from '../../paths';
 import type { RunSettings } from '../runs';
 import type { BackendDefinition } from './registry';
 
@@ -22,6 +24,7 @@ const ggufOptions = z
     rationale: z.enum(['on', 'off']).default('on'),
     thinking: z.enum(['off', 'on']).default('off'),
     thinkingBudget: z.number().int().positive().nullable().default(null),
+    conceptsInFlight: z.number().int().positive().nullable().default(null),
   })
   .strict();
 export type GgufOptions = z.infer<typeof ggufOptions>;
@@ -66,6 +69,14 @@ export const ggufBackend: BackendDefinition<GgufOptions> = {
     { name: 'rationale', flag: '--rationale', type: 'enum', choices: ['on', 'off'], default: 'on', description: 'off: no rationale (label and evidence only; faster sweeps)' },
     { name: 'thinking', flag: '--thinking', type: 'enum', choices: ['off', 'on'], default: 'off', description: 'on: a reasoning model thinks before answering (Qwen3 <think>)' },
     { name: 'thinkingBudget', flag: '--thinking-budget', type: 'integer', min: 1, default: null, description: 'most tokens of the thought segment (default: 512)' },
+    {
+      name: 'conceptsInFlight',
+      flag: '--concepts-in-flight',
+      type: 'integer',
+      min: 1,
+      default: null,
+      description: 'concepts of a note decoded together on sibling sequences sharing its prefix (default: 4 when memory allows; 1 with --strategy naive)',
+    },
   ],
   schema: ggufOptions,
   readOptions: (settings: RunSettings) => ({
@@ -82,19 +93,25 @@ export const ggufBackend: BackendDefinition<GgufOptions> = {
     rationale: settings.backendOptions?.rationale ?? 'on',
     thinking: settings.backendOptions?.thinking ?? 'off',
     thinkingBudget: settings.backendOptions?.thinkingBudget ?? null,
+    // Runs made before parallel concepts decoded one concept at a time and resume that way.
+    conceptsInFlight: settings.backendOptions === undefined || !('conceptsInFlight' in settings.backendOptions) ? 1 : settings.backendOptions.conceptsInFlight,
   }),
-  toSettings: ({ threadsPrompt, threadsGeneration, decoding, rationale, thinking, thinkingBudget, ...historical }) => ({
+  toSettings: ({ threadsPrompt, threadsGeneration, decoding, rationale, thinking, thinkingBudget, conceptsInFlight, ...historical }) => ({
     ...historical,
-    backendOptions: { threadsPrompt, threadsGeneration, decoding, rationale, thinking, thinkingBudget },
+    backendOptions: { threadsPrompt, threadsGeneration, decoding, rationale, thinking, thinkingBudget, conceptsInFlight },
   }),
-  async create({ settings, options, model }) {
+  async create({ settings, options, model, env }) {
     if (!model) throw new Error('the gguf backend needs a registered model');
-    // node-llama-cpp is loaded only when a model runs: baseline runs and the rest of the CLI stay light.
+    // node-llama-cpp is loaded only when a model runs: baseline runs and the rest of the CLI stay light. Its binding
+    // (tested first in a child process) loads while the backend's modules do.
+    const { getLlamaForMachine } = await import('../../models/gguf');
+    void getLlamaForMachine({ gpu: options.gpu }).catch(() => undefined);
     const { createLlamaBackend } = await import('./gguf/backend');
     const { loadPromptTemplate } = await import('../prompt');
     return createLlamaBackend({
       modelPath: model.path,
       modelSha256: model.sha256,
+      startupCacheDir: path.join(userDataDir(env), 'cache', 'startup'),
       gpu: options.gpu as never,
       gpuLayers: options.gpuLayers,
       strategy: settings.strategy,
@@ -110,6 +127,7 @@ export const ggufBackend: BackendDefinition<GgufOptions> = {
       rationale: options.rationale === 'on',
       thinking: options.thinking,
       ...(options.thinkingBudget !== null ? { thinkingBudget: options.thinkingBudget } : {}),
+      ...(options.conceptsInFlight !== null ? { conceptsInFlight: options.conceptsInFlight } : {}),
     });
   },
 };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineNote } from '../../../../src/core/engine/backend';
 import type { PreparedWindow } from '../../../../src/core/engine/backends/gguf/windowing';
 import { countPlanTokens } from '../../../../src/core/engine/planner/token-count';
-import { fitSpeed } from '../../../../src/core/engine/planner/plan';
+import { calibrationNote, predictInferenceMs, speedFromSteps, windowDecodingMs, type Speed } from '../../../../src/core/engine/planner/plan';
 
 /** Prompts as [frame 1, 2] ++ note tokens ++ [concept token]: the shape tokenizePrompt gives. */
 function windowsFor(note: EngineNote): PreparedWindow[] {
@@ -39,19 +39,68 @@ describe('countPlanTokens', () => {
   });
 });
 
-describe('fitSpeed', () => {
-  it('recovers ms per prompt token and per answer from answers with different prompt lengths', () => {
-    const fit = fitSpeed([
-      { promptTokens: 1000, ms: 2 * 1000 + 300 },
-      { promptTokens: 20, ms: 2 * 20 + 300 },
-      { promptTokens: 30, ms: 2 * 30 + 300 },
-    ]);
-    expect(fit.msPerPromptToken).toBeCloseTo(2, 6);
-    expect(fit.msPerAnswer).toBeCloseTo(300, 6);
+describe('countPlanTokens with concepts in flight', () => {
+  const notes = [note(1, 4, 3), note(2, 2, 2), note(3, 1, 1)];
+
+  it('evaluates each window’s shared prefix once on the lead and every concept’s own tail after it', () => {
+    const plan = countPlanTokens(notes, windowsFor, { strategy: 'note-major', votes: 1, labels: 'binary', conceptsInFlight: 4 });
+    // Note 1: prefix 6 tokens + 3 tails of 1; note 2: the lead keeps the frame (2), evaluates 2 more + 2 tails;
+    // note 3 (one concept) runs alone on the lead: frame kept, 1 sentence + its concept token.
+    expect(plan.promptTokens).toBe(6 + 3 + (2 + 2) + 2);
+    expect(plan.reusedTokens).toBe(3 * 6 - 6 + (2 * 4 - 2) + 2);
+    expect(plan.answers).toBe(6);
   });
 
-  it('with equal prompt lengths, puts all time on the answer; never negative', () => {
-    expect(fitSpeed([{ promptTokens: 10, ms: 50 }, { promptTokens: 10, ms: 70 }])).toEqual({ msPerPromptToken: 0, msPerAnswer: 60 });
-    expect(fitSpeed([{ promptTokens: 10, ms: 90 }, { promptTokens: 100, ms: 10 }]).msPerPromptToken).toBe(0);
+  it('matches the sequential count when every concept tail is one token, and ignores concepts in flight for naive', () => {
+    const options = { strategy: 'note-major' as const, votes: 2, labels: 'binary' as const };
+    const parallel = countPlanTokens(notes, windowsFor, { ...options, conceptsInFlight: 4 });
+    const sequential = countPlanTokens(notes, windowsFor, options);
+    expect(parallel).toEqual(sequential);
+    const naive = { strategy: 'naive' as const, votes: 1, labels: 'binary' as const };
+    expect(countPlanTokens(notes, windowsFor, { ...naive, conceptsInFlight: 4 })).toEqual(countPlanTokens(notes, windowsFor, naive));
+  });
+});
+
+describe('speedFromSteps', () => {
+  const step = (ms: number, promptTokens: number, concepts = 1) => ({ ms, promptTokens, concepts, windows: 1 });
+
+  it('takes the prompt cost from the same answer evaluated from nothing and from its held prompt', () => {
+    // 2 ms per prompt token, 300 ms per answer alone, a round of 4 in 800 ms, 500 ms of warm-up.
+    const speed = speedFromSteps({ cold: step(2 * 1000 + 300 + 500, 1000), single: step(2 * 1000 + 300, 1000), held: step(300, 0), round: step(2 * 1030 + 800, 1030, 4) });
+    expect(speed.msPerPromptToken).toBeCloseTo(2, 9);
+    expect(speed.msPerAnswer).toBeCloseTo(300, 9);
+    expect(speed.msPerRound).toBeCloseTo(800, 9);
+    expect(speed.roundSize).toBe(4);
+    expect(speed.warmupMs).toBeCloseTo(500, 9);
+  });
+
+  it('never goes negative, and without a round decodes one answer at a time', () => {
+    const speed = speedFromSteps({ cold: step(100, 10), single: step(200, 10), held: step(400, 10), round: null });
+    expect(speed).toEqual({ msPerPromptToken: 0, msPerAnswer: 400, msPerRound: 400, roundSize: 1, warmupMs: 0 });
+  });
+});
+
+describe('windowDecodingMs and predictInferenceMs', () => {
+  const speed: Speed = { msPerPromptToken: 2, msPerAnswer: 300, msPerRound: 900, roundSize: 4, warmupMs: 0 };
+
+  it('costs full rounds, then the rest as one smaller round between a single answer and a full round', () => {
+    expect(windowDecodingMs(4, 4, speed)).toBe(900);
+    expect(windowDecodingMs(6, 4, speed)).toBe(900 + 500); // a round of 2: 300 + 600 x 1/3
+    expect(windowDecodingMs(1, 4, speed)).toBe(300);
+    expect(windowDecodingMs(3, 1, speed)).toBe(900); // one at a time
+  });
+
+  it('adds the prompt tokens and multiplies the decoding by the votes; naive decodes one at a time', () => {
+    const notes = [{ concepts: 4, windows: 1 }, { concepts: 2, windows: 2 }];
+    const decoding = 900 + 2 * 500;
+    expect(predictInferenceMs(notes, { promptTokens: 1000 }, { strategy: 'note-major', votes: 3, conceptsInFlight: 4 }, speed)).toBe(2000 + 3 * decoding);
+    expect(predictInferenceMs(notes, { promptTokens: 1000 }, { strategy: 'naive', votes: 1, conceptsInFlight: 4 }, speed)).toBe(2000 + 300 * (4 + 2 * 2));
+  });
+});
+
+describe('calibrationNote', () => {
+  it('is the first note with several concepts, else the first', () => {
+    expect(calibrationNote([note(1, 2, 1), note(2, 2, 3), note(3, 2, 2)]).noteKey).toBe(2);
+    expect(calibrationNote([note(1, 2, 1), note(2, 2, 1)]).noteKey).toBe(1);
   });
 });

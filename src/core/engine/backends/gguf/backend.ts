@@ -12,6 +12,10 @@
  * at the vote temperature (default 0.7) with seed = seed + votes + sampleIndex, then reported invalid. Each sample
  * records which path produced it (`answerPath`) and the positive-label probability at the label position.
  *
+ * Parallel concepts (`conceptsInFlight`, note-major only): each note in flight holds that many sibling sequences; the
+ * note's shared prefix is evaluated once and copied into the siblings, whose concepts then decode concurrently and
+ * are batched by node-llama-cpp (concept-parallel.ts). Results still come in concept order.
+ *
  * Votes: the prompt is evaluated once per concept and every sample regenerates from it (greedy for one vote, else
  * `temperature` with seed = seed + sampleIndex). Token accounting: promptTokens are prompt tokens not already in the
  * sequence, reusedTokens the ones that were; generatedTokens count every answer token (the forced JSON scaffold of
@@ -23,15 +27,17 @@ import type { BackendRunOptions, ConceptResult, EngineNote, InferenceBackend, La
 import { ANSWER_SCHEMA_VERSION, answerSchema, parseAnswer, schemaHash } from '../../answer-schema';
 import { builtInPromptTemplate, type PromptTemplate } from '../../prompt';
 import { combineWindowSamples } from '../../windows';
-import { computeBackendOf, defaultContextSize, getLlamaForMachine, inspectGguf, validateGgufFile, type GpuSetting } from '../../../models/gguf';
+import { computeBackendOf, defaultContextSize, getLlamaForMachine, inspectGguf, withoutMemorySimulation, type GpuSetting } from '../../../models/gguf';
+import { inTaskOrder, shareNotePrefix, sharedPromptLength, truncateSequence, validateForConcepts } from './concept-parallel';
 import { ANSWER_PATHS, FastDecoder } from './fast-decoding';
 import { decodeWithGrammar, GrammarCache, SAMPLER_TOP_K, SAMPLER_TOP_P, type DecodedAnswer, type SamplingSettings } from './grammar-decoding';
 import { autoSequences, positiveInteger, withLifecycleLock } from './lifecycle';
 import { evaluatePromptHead } from './prompt-eval';
-import { resolvePromptFrame, type PromptFrame } from './prompt-tokens';
+import { resolveFrameCached } from './frame-cache';
+import type { PromptFrame } from './prompt-tokens';
 import { SequencePool } from './sequence-pool';
-import { DEFAULT_THINKING_BUDGET, resolveThinking, think, type ThinkingMode, type ThoughtMarkers } from './thinking';
-import { defaultThreadCounts, measurePromptThreads, PhaseThreads, SINGLE_THREAD_GENERATION_MAX_BYTES, type ThreadCounts } from './threads';
+import { DEFAULT_THINKING_BUDGET, think, type ThinkingMode, type ThoughtMarkers } from './thinking';
+import { defaultThreadCounts, measurePromptThreads, PhaseThreads, SINGLE_THREAD_GENERATION_MAX_BYTES, type Phase, type ThreadCounts } from './threads';
 import { NoteWindows, WINDOW_OVERLAP_SENTENCES, type PreparedWindow } from './windowing';
 
 export type PromptStrategy = 'note-major' | 'naive';
@@ -53,6 +59,12 @@ export interface LlamaBackendOptions {
   batchSize?: number;
   /** Parallel context sequences, i.e. notes in flight. Default: see autoSequences. */
   sequences?: number;
+  /**
+   * Concepts of one note decoded together on sibling sequences sharing the note's evaluated prefix (each note in
+   * flight gets this many sequences). Default DEFAULT_CONCEPTS_IN_FLIGHT when its memory fits, else 1; always 1 for
+   * `naive`.
+   */
+  conceptsInFlight?: number;
   promptTemplate?: PromptTemplate;
   strategy?: PromptStrategy;
   /** Generated tokens per answer; a grammar answer cut here is invalid, a fast answer's rationale is cut. */
@@ -62,6 +74,8 @@ export interface LlamaBackendOptions {
   rationale?: boolean;
   thinking?: ThinkingMode;
   thinkingBudget?: number;
+  /** Where start-up facts of a registered model (its prompt frame) are kept between runs; none when absent. */
+  startupCacheDir?: string;
 }
 
 export const DEFAULT_MAX_TOKENS = 384;
@@ -74,6 +88,8 @@ export interface GgufBackend extends InferenceBackend {
   readonly kind: 'gguf';
   windowsFor(note: EngineNote, labels: LabelMode): PreparedWindow[];
   readonly strategy: PromptStrategy;
+  /** Concepts of a note decoded together on sibling sequences (1 for naive); the context holds parallelism x this. */
+  readonly conceptsInFlight: number;
   /** Empties the idle sequences, so a run after a calibration starts from nothing evaluated, as planned. */
   clearSequences(): Promise<void>;
 }
@@ -100,6 +116,8 @@ export interface StartupTimings {
   loadModelMs: number;
   createContextMs: number;
   promptFrameMs: number;
+  /** The prompt frame came from the start-up cache (frame-cache.ts). */
+  promptFrameCached: boolean;
   totalMs: number;
 }
 
@@ -108,8 +126,10 @@ class LlamaBackend implements GgufBackend {
   private disposed = false;
   private readonly grammars: GrammarCache;
   private readonly fast: FastDecoder;
-  private readonly pool: SequencePool;
+  /** One slot per note in flight: the sibling sequences its concepts run on (the first is the lead). */
+  private readonly pool: SequencePool<LlamaContextSequence[]>;
   private readonly threads: PhaseThreads;
+  private readonly siblingThreads: PhaseThreads;
 
   private constructor(
     private readonly model: LlamaModel,
@@ -118,14 +138,17 @@ class LlamaBackend implements GgufBackend {
     private readonly settings: Settings,
     threadCounts: ThreadCounts,
     readonly parallelism: number,
+    readonly conceptsInFlight: number,
     private readonly facts: Record<string, unknown>,
   ) {
-    const sequences: LlamaContextSequence[] = [];
-    for (let index = 0; index < parallelism; index++) sequences.push(context.getSequence());
-    this.pool = new SequencePool(sequences);
+    const slots: LlamaContextSequence[][] = [];
+    for (let index = 0; index < parallelism; index++) slots.push(Array.from({ length: conceptsInFlight }, () => context.getSequence()));
+    this.pool = new SequencePool(slots);
     this.grammars = new GrammarCache(model);
     this.fast = new FastDecoder(model);
+    // The phases of one note stay apart (its prefix, then its concepts), so the count switches per note in flight.
     this.threads = new PhaseThreads(context, threadCounts, parallelism);
+    this.siblingThreads = new SiblingPhaseThreads(this.threads, context);
   }
 
   static async load(options: LlamaBackendOptions): Promise<LlamaBackend> {
@@ -141,13 +164,15 @@ class LlamaBackend implements GgufBackend {
     const thinkingMode = options.thinking ?? 'off';
     const thinkingBudget = positiveInteger(options.thinkingBudget ?? DEFAULT_THINKING_BUDGET, 'thinkingBudget');
 
-    const inspection = await validateGgufFile(options.modelPath, {
-      gpu,
-      gpuLayers,
-      contextSize: options.contextSize,
-      batchSize: options.batchSize,
-      sequences: requestedSequences ?? 1,
-    });
+    const requestedConcepts = options.conceptsInFlight === undefined ? undefined : positiveInteger(options.conceptsInFlight, 'conceptsInFlight');
+    // Every note in flight holds conceptsInFlight sequences, each with its own KV cache: validated for all of them.
+    const { inspection, conceptsInFlight } = await validateForConcepts(
+      options.modelPath,
+      { gpu, gpuLayers, contextSize: options.contextSize, batchSize: options.batchSize },
+      requestedSequences ?? 1,
+      requestedConcepts,
+      strategy,
+    );
     const validated = performance.now();
     const contextSize = positiveInteger(options.contextSize ?? defaultContextSize(inspection.trainedContext ?? undefined), 'contextSize');
     const batchSize = Math.min(positiveInteger(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'), contextSize);
@@ -156,7 +181,7 @@ class LlamaBackend implements GgufBackend {
     const sequences =
       requestedSequences ??
       (await autoSequences(computeBackend, async (count) => {
-        const { fit } = await inspectGguf(inspection.path, { gpu, gpuLayers, contextSize, batchSize, sequences: count });
+        const { fit } = await inspectGguf(inspection.path, { gpu, gpuLayers, contextSize, batchSize, sequences: count * conceptsInFlight });
         return fit.fitsRam && fit.fitsVram !== false;
       }));
     const defaults = defaultThreadCounts({ mathCores: llama.cpuMathCores, modelBytes: inspection.sizeBytes, computeBackend });
@@ -168,11 +193,13 @@ class LlamaBackend implements GgufBackend {
     // The prompt count of a small model on the CPU is measured at load (1 vs every core) unless the user set it.
     const measurePrompt = options.threadsPrompt === undefined && all === undefined && computeBackend === 'cpu' && llama.cpuMathCores > 1 && inspection.sizeBytes <= SINGLE_THREAD_GENERATION_MAX_BYTES;
 
-    const model = await llama.loadModel({ modelPath: inspection.path, gpuLayers });
+    // On the CPU the fit is already checked: node-llama-cpp's own memory simulation would load the vocabulary twice more.
+    const withoutSimulation = <T>(task: () => Promise<T>): Promise<T> => (computeBackend === 'cpu' ? withoutMemorySimulation(task) : task());
+    const model = await withoutSimulation(() => llama.loadModel({ modelPath: inspection.path, gpuLayers }));
     const loaded = performance.now();
     let context: LlamaContext;
     try {
-      context = await model.createContext({ contextSize, batchSize, threads: threadCounts.prompt, sequences });
+      context = await withoutSimulation(() => model.createContext({ contextSize, batchSize, threads: threadCounts.prompt, sequences: sequences * conceptsInFlight }));
     } catch (error) {
       await model.dispose();
       throw error;
@@ -190,9 +217,12 @@ class LlamaBackend implements GgufBackend {
     }
     const contextCreated = performance.now();
     try {
-      const thinking = resolveThinking(model, thinkingMode);
-      const frame: PromptFrame = resolvePromptFrame(model, thinking.wrapper);
-      const thinkingSettings = thinking.markers ? { markers: thinking.markers, budget: thinkingBudget } : null;
+      const nodeLlamaCppVersion = await getModuleVersion();
+      const frameKey = options.modelSha256 ? { modelSha256: options.modelSha256, fileName: inspection.fileName, thinking: thinkingMode, nodeLlamaCppVersion } : null;
+      // The chat template's frame and thought markers: resolved once per model file, then read from the cache.
+      const resolvedFrame = resolveFrameCached(model, thinkingMode, frameKey, options.startupCacheDir ?? null);
+      const frame: PromptFrame = resolvedFrame.frame;
+      const thinkingSettings = resolvedFrame.markers ? { markers: resolvedFrame.markers, budget: thinkingBudget } : null;
       // Room for the answer, and for the thought with its markers.
       const answerRoom = maxTokens + (thinkingSettings ? thinkingBudget + 16 : 0);
       const windows = new NoteWindows(model, frame, template, context.contextSize, answerRoom);
@@ -202,6 +232,7 @@ class LlamaBackend implements GgufBackend {
         loadModelMs: loaded - validated,
         createContextMs: contextCreated - loaded,
         promptFrameMs: framed - contextCreated,
+        promptFrameCached: resolvedFrame.cached,
         totalMs: framed - started,
       };
       const facts: Record<string, unknown> = {
@@ -218,7 +249,7 @@ class LlamaBackend implements GgufBackend {
           trainedContext: inspection.trainedContext,
           hasChatTemplate: inspection.hasChatTemplate,
         },
-        nodeLlamaCppVersion: await getModuleVersion(),
+        nodeLlamaCppVersion,
         llamaCppRelease: `${llama.llamaCppRelease.repo}@${llama.llamaCppRelease.release}`,
         computeBackend,
         contextSize: context.contextSize,
@@ -230,6 +261,8 @@ class LlamaBackend implements GgufBackend {
         promptThreadsMeasured: promptThreadProbe,
         batchSize: context.batchSize,
         sequences,
+        conceptsInFlight,
+        contextSequences: sequences * conceptsInFlight,
         strategy,
         decoding,
         rationale,
@@ -256,7 +289,7 @@ class LlamaBackend implements GgufBackend {
         startup,
       };
       const settings: Settings = { strategy, maxTokens, decoding, rationale, thinking: thinkingSettings };
-      return new LlamaBackend(model, context, windows, settings, threadCounts, sequences, facts);
+      return new LlamaBackend(model, context, windows, settings, threadCounts, sequences, conceptsInFlight, facts);
     } catch (error) {
       await context.dispose();
       await model.dispose();
@@ -277,16 +310,22 @@ class LlamaBackend implements GgufBackend {
   }
 
   async clearSequences(): Promise<void> {
-    for (const sequence of this.pool.idleSequences()) await sequence.clearHistory();
+    for (const slot of this.pool.idleSlots()) for (const sequence of slot) await sequence.clearHistory();
   }
 
   async *predictNote(note: EngineNote, options: BackendRunOptions): AsyncGenerator<ConceptResult> {
     if (this.disposed) throw new DisposedError();
     const votes = positiveInteger(options.votes, 'votes');
     const signal = options.signal;
-    const sequence = await this.pool.acquire(signal);
+    const slot = await this.pool.acquire(signal);
     try {
       const windows = this.windows.prepare(note, options.labels);
+      const inFlight = this.settings.strategy === 'naive' ? 1 : Math.min(slot.length, note.concepts.length);
+      if (inFlight > 1) {
+        yield* this.predictConcurrently(slot.slice(0, inFlight), note, windows, votes, options);
+        return;
+      }
+      const sequence = slot[0]!;
       if (windows.length === 1) {
         for (let conceptIndex = 0; conceptIndex < note.concepts.length; conceptIndex++) {
           signal?.throwIfAborted();
@@ -309,8 +348,55 @@ class LlamaBackend implements GgufBackend {
         yield { pairId: note.concepts[conceptIndex]!.pairId, samples };
       }
     } finally {
-      this.pool.release(sequence);
+      this.pool.release(slot);
     }
+  }
+
+  /**
+   * Parallel concepts: per window, the prompts' shared prefix is evaluated once on the lead and copied into the
+   * siblings; each sibling then runs whole concepts (votes and retry included), a free sibling taking the next
+   * concept. Before each concept its sibling is cut back to the shared prefix, so every concept evaluates exactly
+   * its own tail whatever the schedule. The prefix tokens the lead (or a sibling without the copy) evaluated are
+   * charged to the first concept run on it, as prompt tokens instead of reused ones. Several windows run
+   * window-outer, concurrently within each window. Results are yielded in concept order.
+   */
+  private async *predictConcurrently(group: LlamaContextSequence[], note: EngineNote, windows: PreparedWindow[], votes: number, options: BackendRunOptions): AsyncGenerator<ConceptResult> {
+    if (windows.length === 1) {
+      let conceptIndex = 0;
+      for await (const samples of this.runWindowConcurrently(group, windows[0]!, note, votes, options)) yield { pairId: note.concepts[conceptIndex++]!.pairId, samples };
+      return;
+    }
+    const perConcept: SampleResult[][][] = note.concepts.map(() => []);
+    for (const window of windows) {
+      let conceptIndex = 0;
+      for await (const samples of this.runWindowConcurrently(group, window, note, votes, options)) perConcept[conceptIndex++]!.push(samples);
+    }
+    for (let conceptIndex = 0; conceptIndex < note.concepts.length; conceptIndex++) {
+      const byWindow = perConcept[conceptIndex]!;
+      const samples = byWindow[0]!.map((_, sampleIndex) => combineWindowSamples(byWindow.map((results) => results[sampleIndex]!)));
+      yield { pairId: note.concepts[conceptIndex]!.pairId, samples };
+    }
+  }
+
+  /** One window's concepts on the group's sequences; their samples in concept order. */
+  private async *runWindowConcurrently(group: LlamaContextSequence[], window: PreparedWindow, note: EngineNote, votes: number, options: BackendRunOptions): AsyncGenerator<SampleResult[]> {
+    const prefix = window.prompts[0]!.slice(0, sharedPromptLength(window.prompts));
+    this.threads.use('prompt');
+    const prepared = await shareNotePrefix(group, prefix, this.context.batchSize, options.signal);
+    yield* inTaskOrder(
+      note.concepts.length,
+      group.length,
+      async (conceptIndex, worker, signal) => {
+        const sequence = group[worker]!;
+        await truncateSequence(sequence, prefix.length);
+        const samples = await this.runConcept(sequence, window, conceptIndex, votes, { ...options, signal }, this.siblingThreads);
+        // Concept i < group.length is the first run on sequence i: it pays for that sequence's prefix evaluation.
+        const charged = conceptIndex === worker ? prepared[worker]! : 0;
+        if (charged > 0) samples[0] = { ...samples[0]!, promptTokens: samples[0]!.promptTokens + charged, reusedTokens: samples[0]!.reusedTokens - charged };
+        return samples;
+      },
+      options.signal,
+    );
   }
 
   dispose(): Promise<void> {
@@ -331,6 +417,7 @@ class LlamaBackend implements GgufBackend {
     conceptIndex: number,
     votes: number,
     options: BackendRunOptions,
+    threads: PhaseThreads = this.threads,
   ): Promise<SampleResult[]> {
     const prompt = window.prompts[conceptIndex]!;
     const voteTemperature = options.temperature ?? DEFAULT_VOTE_TEMPERATURE;
@@ -341,11 +428,11 @@ class LlamaBackend implements GgufBackend {
     for (let sampleIndex = 0; sampleIndex < votes; sampleIndex++) {
       const sampling = { temperature: votes === 1 ? 0 : voteTemperature, seed: options.seed + sampleIndex };
       const useFast = this.settings.decoding === 'fast' && this.fast.labels(options.labels) !== null;
-      const first = await this.attempt(sequence, prompt, window, options, sampling, useFast ? 'fast' : 'grammar');
+      const first = await this.attempt(sequence, prompt, window, options, sampling, useFast ? 'fast' : 'grammar', threads);
       let result = first;
       if (first.status === 'invalid') {
         const retrySeed = options.seed + votes + sampleIndex;
-        const retried = await this.attempt(sequence, prompt, window, options, { temperature: retryTemperature, seed: retrySeed }, 'grammar');
+        const retried = await this.attempt(sequence, prompt, window, options, { temperature: retryTemperature, seed: retrySeed }, 'grammar', threads);
         result = {
           ...retried,
           sampleIndex,
@@ -373,26 +460,27 @@ class LlamaBackend implements GgufBackend {
     options: BackendRunOptions,
     sampling: SamplingSettings,
     path: 'fast' | 'grammar',
+    threads: PhaseThreads,
   ): Promise<SampleResult> {
     const started = performance.now();
     const signal = options.signal;
-    this.threads.use('prompt');
+    threads.use('prompt');
     const evaluation = await evaluatePromptHead(sequence, prompt, this.context.batchSize, signal);
     let pending: Token[] = [prompt[prompt.length - 1]!];
     let thought: { text: string; tokens: number } | null = null;
     if (this.settings.thinking) {
-      const result = await think(this.model, sequence, pending, this.settings.thinking.markers, this.settings.thinking.budget, sampling, this.threads, signal);
+      const result = await think(this.model, sequence, pending, this.settings.thinking.markers, this.settings.thinking.budget, sampling, threads, signal);
       thought = result;
       pending = result.pending;
     }
     const sentenceIds = window.sentences.map((sentence) => sentence.id);
     let decoded: DecodedAnswer;
     if (path === 'fast') {
-      decoded = await this.fast.decode(sequence, pending, sentenceIds, options.labels, sampling, { rationale: this.settings.rationale, maxTokens: this.settings.maxTokens }, this.threads, signal);
+      decoded = await this.fast.decode(sequence, pending, sentenceIds, options.labels, sampling, { rationale: this.settings.rationale, maxTokens: this.settings.maxTokens }, threads, signal);
     } else {
       const probability = await this.fast.probeProbability(sequence, pending, options.labels);
       const grammar = await this.grammars.get(window.sentences, options.labels);
-      decoded = await decodeWithGrammar(this.model, sequence, pending, grammar, sampling, this.settings.maxTokens, this.threads, signal);
+      decoded = await decodeWithGrammar(this.model, sequence, pending, grammar, sampling, this.settings.maxTokens, threads, signal);
       decoded.probability = probability;
     }
     const base = {
@@ -421,5 +509,22 @@ class LlamaBackend implements GgufBackend {
     const parsed = parseAnswer(decoded.answerText, sentenceIds, labels);
     if (!parsed.ok) return invalid(parsed.error);
     return { ...base, status: 'ok', error: null, ...parsed.answer };
+  }
+}
+
+/**
+ * The thread switch as seen by sibling sequences: their batches mix the short tails of concept prompts with
+ * generated tokens of the other siblings, so everything they do runs at the generation count.
+ */
+class SiblingPhaseThreads extends PhaseThreads {
+  constructor(
+    private readonly phases: PhaseThreads,
+    context: LlamaContext,
+  ) {
+    super(context, phases.counts, 1);
+  }
+
+  override use(_phase: Phase): void {
+    this.phases.use('generation');
   }
 }

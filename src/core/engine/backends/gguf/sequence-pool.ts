@@ -1,25 +1,26 @@
-/** Hands out the context's sequences, one note per sequence; waiters are served in order and honour abort. */
-import type { LlamaContextSequence } from 'node-llama-cpp';
+/**
+ * Hands out the context's sequences, one note per slot (a slot is the group of sibling sequences one note's concepts
+ * run on, see concept-parallel.ts); waiters are served in order and honour abort.
+ */
+export class SequencePool<Slot> {
+  private readonly idle: Slot[];
+  private readonly waiting: ((slot: Slot) => void)[] = [];
 
-export class SequencePool {
-  private readonly idle: LlamaContextSequence[];
-  private readonly waiting: ((sequence: LlamaContextSequence) => void)[] = [];
-
-  constructor(sequences: LlamaContextSequence[]) {
-    this.idle = [...sequences];
+  constructor(slots: Slot[]) {
+    this.idle = [...slots];
   }
 
-  acquire(signal?: AbortSignal): Promise<LlamaContextSequence> {
+  acquire(signal?: AbortSignal): Promise<Slot> {
     signal?.throwIfAborted();
-    const sequence = this.idle.pop();
-    if (sequence) return Promise.resolve(sequence);
+    const slot = this.idle.pop();
+    if (slot) return Promise.resolve(slot);
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         const position = this.waiting.indexOf(grant);
         if (position >= 0) this.waiting.splice(position, 1);
         reject(signal?.reason);
       };
-      const grant = (granted: LlamaContextSequence): void => {
+      const grant = (granted: Slot): void => {
         signal?.removeEventListener('abort', onAbort);
         resolve(granted);
       };
@@ -28,14 +29,14 @@ export class SequencePool {
     });
   }
 
-  /** Every sequence not in use (the caller must not acquire meanwhile). */
-  idleSequences(): readonly LlamaContextSequence[] {
+  /** Every slot not in use (the caller must not acquire meanwhile). */
+  idleSlots(): readonly Slot[] {
     return [...this.idle];
   }
 
-  release(sequence: LlamaContextSequence): void {
+  release(slot: Slot): void {
     const next = this.waiting.shift();
-    if (next) next(sequence);
-    else this.idle.push(sequence);
+    if (next) next(slot);
+    else this.idle.push(slot);
   }
 }
