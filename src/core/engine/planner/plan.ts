@@ -256,7 +256,8 @@ export async function planRun(db: Db, request: PlanRequest, env: NodeJS.ProcessE
       gpuLayers: options.gpuLayers,
       contextSize: manifest.contextSize as number,
       batchSize: manifest.batchSize as number,
-      sequences: backend.parallelism,
+      // Every note in flight holds conceptsInFlight sequences, each with its own KV cache.
+      sequences: backend.parallelism * backend.conceptsInFlight,
     });
     return {
       backend: 'gguf',
@@ -281,7 +282,7 @@ export async function planRun(db: Db, request: PlanRequest, env: NodeJS.ProcessE
       },
       memory: { ramBytes: fit.ramBytes, vramBytes: fit.vramBytes },
       settings: Object.fromEntries(
-        ['contextSize', 'batchSize', 'sequences', 'threadsPrompt', 'threadsGeneration', 'decoding', 'rationale', 'thinking', 'thinkingBudget', 'computeBackend'].map((key) => [key, manifest[key] ?? null]),
+        ['contextSize', 'batchSize', 'sequences', 'conceptsInFlight', 'contextSequences', 'threadsPrompt', 'threadsGeneration', 'decoding', 'rationale', 'thinking', 'thinkingBudget', 'computeBackend'].map((key) => [key, manifest[key] ?? null]),
       ),
     };
   } finally {
