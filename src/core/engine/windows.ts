@@ -83,12 +83,21 @@ export function combineWindowSamples(perWindow: readonly SampleResult[]): Sample
     generatedTokens: total(perWindow, (sample) => sample.generatedTokens),
     ms: total(perWindow, (sample) => sample.ms),
   };
+  const probabilities = perWindow.map((sample) => sample.probability).filter((p): p is number => typeof p === 'number');
+  const thoughts = perWindow.map((sample) => sample.thinking).filter((t): t is string => typeof t === 'string' && t !== '');
+  const paths = [...new Set(perWindow.map((sample) => sample.answerPath).filter((p): p is string => typeof p === 'string'))];
   const shared = {
     sampleIndex: perWindow[0].sampleIndex,
     seed: perWindow[0].seed,
     rawOutput: perWindow.map((sample) => sample.rawOutput).join('\n'),
     windows: perWindow.length,
     ...totals,
+    // True if any window says True: the pair's positive probability is the largest window's (null when none has one).
+    probability: probabilities.length > 0 ? Math.max(...probabilities) : null,
+    thinking: thoughts.length > 0 ? thoughts.join('\n') : null,
+    thinkingTokens: total(perWindow, (sample) => sample.thinkingTokens ?? 0),
+    // One path when every window took it, else each window's distinct path ("label-logits+grammar-retry").
+    answerPath: paths.length > 0 ? paths.join('+') : null,
   };
 
   if (!firstPositive && !allValid) {

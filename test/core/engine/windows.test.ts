@@ -159,6 +159,17 @@ describe('combineWindowSamples', () => {
     });
   });
 
+  it('keeps what each window recorded: the largest positive probability, every thought, and the paths taken', () => {
+    const combined = combineWindowSamples([
+      sample({ probability: 0.2, thinking: 'first thought', thinkingTokens: 5, answerPath: 'label-logits' }),
+      sample({ label: true, rawLabel: 'True', probability: 0.9, thinkingTokens: 3, answerPath: 'label-logits' }),
+      sample({ probability: null, thinking: 'third thought', thinkingTokens: 2, answerPath: 'grammar-retry' }),
+    ]);
+    expect(combined).toMatchObject({ probability: 0.9, thinking: 'first thought\nthird thought', thinkingTokens: 10, answerPath: 'label-logits+grammar-retry' });
+    const without = combineWindowSamples([sample({}), sample({})]);
+    expect(without).toMatchObject({ probability: null, thinking: null, thinkingTokens: 0, answerPath: null });
+  });
+
   it('says False with the first window\'s rationale and the union of evidence when every window does', () => {
     const combined = combineWindowSamples([
       sample({ evidence: [2], rationale: 'first', rawLabel: 'Unrelated' }),
