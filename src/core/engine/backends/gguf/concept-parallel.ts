@@ -13,9 +13,9 @@ import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { ModelFileError, validateGgufFile, type GgufInspection, type InspectGgufOptions } from '../../../models/gguf';
 
 /**
- * Concepts in flight per note when not set. Measured on the shape-real Qwen3 and Llama 3.1 models on 2 busy CPU
- * cores (bench/engine.ts, `conceptsInFlight`): 4 in flight generate 1.3-1.4x the tokens/s of 1 even there; batching
- * pays off far more on GPUs and with real models, whose per-token cost is reading the weights once per batch.
+ * Concepts in flight per note when not set. On the tiny shape-real models on 2 CPU cores (bench/engine.ts,
+ * `conceptsInFlight`) 4 in flight generate 0.9-1.4x the tokens/s of 1: their per-token cost is per-sequence
+ * sampling. Real models, whose per-token cost is reading the weights (once per batch), and GPUs gain close to 4x.
  */
 export const DEFAULT_CONCEPTS_IN_FLIGHT = 4;
 
