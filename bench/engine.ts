@@ -263,15 +263,15 @@ async function benchModel(db: Store, label: string, modelPath: string, extra: { 
   // The planner against `run --limit 30` (issue 11 §5: within ±25% of the actual wall time), planned just before.
   const loadBefore = os.loadavg()[0];
   const planned = await planRun(db, { model: modelPath, limit: 30 });
-  const run30 = extra.noteMajorVsNaive ? null : await benchRun(db, modelPath, `${label}-plan30`, 30, 'note-major');
-  if (run30) {
-    figures.plan30 = {
-      plan: { predictedSeconds: planned.predictedSeconds, startupSeconds: planned.startupSeconds, promptTokens: planned.promptTokens, generatedTokens: planned.generatedTokens, calibration: planned.calibration },
-      actual: { wallSeconds: run30.wallSeconds, startupSeconds: run30.startupSeconds, promptTokens: run30.promptTokens, generatedTokens: run30.generatedTokens },
-      planError: planned.predictedSeconds / run30.wallSeconds - 1,
-      planPromptTokensExact: planned.promptTokens === run30.promptTokens,
-      machineLoad: [loadBefore, os.loadavg()[0]],
-    };
+  const planFigure = (actual: Awaited<ReturnType<typeof benchRun>>) => ({
+    plan: { predictedSeconds: planned.predictedSeconds, startupSeconds: planned.startupSeconds, promptTokens: planned.promptTokens, generatedTokens: planned.generatedTokens, calibration: planned.calibration },
+    actual: { wallSeconds: actual.wallSeconds, startupSeconds: actual.startupSeconds, promptTokens: actual.promptTokens, generatedTokens: actual.generatedTokens },
+    planError: planned.predictedSeconds / actual.wallSeconds - 1,
+    planPromptTokensExact: planned.promptTokens === actual.promptTokens,
+    machineLoad: [loadBefore, os.loadavg()[0]],
+  });
+  if (!extra.noteMajorVsNaive) {
+    figures.plan30 = planFigure(await benchRun(db, modelPath, `${label}-plan30`, 30, 'note-major'));
     report();
   }
   if (extra.conceptsInFlight) {
@@ -280,7 +280,6 @@ async function benchModel(db: Store, label: string, modelPath: string, extra: { 
   }
 
   if (extra.noteMajorVsNaive) {
-    const plan30 = planned;
     const noteMajor = await benchRun(db, modelPath, `${label}-nm30`, 30, 'note-major');
     const naive = await benchRun(db, modelPath, `${label}-naive30`, 30, 'naive');
     const strip = ({ runId: _id, ...rest }: typeof noteMajor) => rest;
@@ -288,15 +287,9 @@ async function benchModel(db: Store, label: string, modelPath: string, extra: { 
       noteMajor: strip(noteMajor),
       naive: strip(naive),
       speedup: naive.inferenceSeconds / noteMajor.inferenceSeconds,
-      plan: { predictedSeconds: plan30.predictedSeconds, actualWallSeconds: noteMajor.wallSeconds, error: plan30.predictedSeconds / noteMajor.wallSeconds - 1 },
+      plan: { predictedSeconds: planned.predictedSeconds, actualWallSeconds: noteMajor.wallSeconds, error: planned.predictedSeconds / noteMajor.wallSeconds - 1 },
     };
-    figures.plan30 = {
-      plan: { predictedSeconds: plan30.predictedSeconds, startupSeconds: plan30.startupSeconds, promptTokens: plan30.promptTokens, generatedTokens: plan30.generatedTokens, calibration: plan30.calibration },
-      actual: { wallSeconds: noteMajor.wallSeconds, startupSeconds: noteMajor.startupSeconds, promptTokens: noteMajor.promptTokens, generatedTokens: noteMajor.generatedTokens },
-      planError: plan30.predictedSeconds / noteMajor.wallSeconds - 1,
-      planPromptTokensExact: plan30.promptTokens === noteMajor.promptTokens,
-      machineLoad: [loadBefore, os.loadavg()[0]],
-    };
+    figures.plan30 = planFigure(noteMajor);
   }
   return figures;
 }
