@@ -125,7 +125,11 @@ export async function runBuild(db: Db, request: BuildRequest, options: BuildOpti
     const given = settingsOf(request);
     const differing = Object.keys(given).filter((k) => JSON.stringify(recorded[k]) !== JSON.stringify(given[k]));
     if (differing.length > 0) {
-      throw new BuildError(`a build named "${request.name}" already exists with other settings (${differing.join(', ')}); continue it with the same command, or choose another --name`);
+      // The usual way to get here when continuing a build: its server needed an API key, and none was given this time.
+      const recordedKey = (recorded.backendOptions as Record<string, unknown> | undefined)?.apiKeyEnv;
+      const keyMissing = typeof recordedKey === 'string' && given.backendOptions !== null && (given.backendOptions as Record<string, unknown>).apiKeyEnv === undefined;
+      const hint = keyMissing ? ` (it used the API key in ${recordedKey}: give the key again, with --api-key-env ${recordedKey} or typed into the form)` : '';
+      throw new BuildError(`a build named "${request.name}" already exists with other settings (${differing.join(', ')})${hint}; continue it with the same command, or choose another --name`);
     }
     if (build.stage !== 'finished') checkBuildBackend(request, env);
   } else {

@@ -71,6 +71,10 @@ describe('startBuild with a server backend through the contract', () => {
     expect(triage).toMatchObject({ backend: 'openai', status: 'finished' });
     expect(triage.settings.backendOptions).toMatchObject({ baseUrl: server.url, concurrency: 2, apiKeyEnv: 'MEDBENCH_API_KEY' });
 
+    // Continuing it without the key: the refusal says that the key is what is missing.
+    await call('startBuild', request('served', { rejudge: 'standin-model', backend: 'openai', backendOptions: { baseUrl: server.url, concurrency: 2 } }));
+    expect(await finishedJob()).toMatchObject({ name: 'served', error: expect.stringMatching(/used the API key in MEDBENCH_API_KEY: give the key again/) });
+
     db.pragma('wal_checkpoint(TRUNCATE)');
     for (const file of fs.readdirSync(dir).filter((f) => f.startsWith('test.db'))) expect(fs.readFileSync(path.join(dir, file)).includes(key), file).toBe(false);
   });
