@@ -139,10 +139,12 @@ describe.skipIf(!chromiumAvailable)('the UI in Chromium against medbench serve',
       await title(/^Pairs · /);
       await page.locator('select[name=run]').selectOption('baseline');
       await page.locator('select[name=outcome]').selectOption('wrong');
-      await page.getByText(/^\d+ of 74 pairs$/).waitFor();
+      // The previous list's "74 of 74 pairs" stays on screen until the filtered one arrives: wait for fewer.
+      const shownOf74 = async () => Number(/^(\d+) of 74 pairs$/.exec((await page.getByRole('status').first().textContent()) ?? '')?.[1] ?? 74);
+      await waitUntil('wrong filter applied', async () => page.url().includes('outcome=wrong') && (await shownOf74()) < 74);
       const rows = page.locator('.pairs-scroll [role=row]');
       await rows.first().waitFor();
-      const wrong = Number((await page.getByText(/^\d+ of 74 pairs$/).textContent())!.split(' ')[0]);
+      const wrong = await shownOf74();
       expect(wrong).toBeGreaterThanOrEqual(11);
       expect(await page.locator('.pairs-scroll .badge.outcome-tp, .pairs-scroll .badge.outcome-tn').count()).toBe(0);
       // The outcome column is on screen at this width.
