@@ -7,6 +7,7 @@ import { GgmlType, GgufInsights, readGgufFileInfo } from 'node-llama-cpp';
 import {
   checkGgufStructure,
   nestGgufMetadata,
+  withCheckedHeaders,
   withoutMemorySimulation,
   ComputeBackendError,
   defaultContextSize,
@@ -157,6 +158,43 @@ describe('withoutMemorySimulation', () => {
       await model.dispose();
     }
     expect(prototype._resolveSimulatorSource).toBe(original);
+  });
+});
+
+describe('withCheckedHeaders', () => {
+  it("serves node-llama-cpp the header this process checked, until the file changes, and restores its parser", async () => {
+    const copy = path.join(dir, 'checked-header.gguf');
+    fs.copyFileSync(tinyPath, copy);
+    const checked = await checkGgufStructure(copy);
+    const parsedBefore = await readGgufFileInfo(copy, { sourceType: 'filesystem' });
+    expect(parsedBefore.metadata).not.toBe(checked.info.metadata);
+
+    const served = await withCheckedHeaders(() => readGgufFileInfo(copy, { sourceType: 'filesystem' }));
+    // The very object of the check: node-llama-cpp did not parse the file again.
+    expect(served.metadata).toBe(checked.info.metadata);
+    expect(served.tensorInfo).toBe(checked.info.tensorInfo);
+    expect(served.infoEndOffset).toBe(parsedBefore.infoEndOffset);
+    expect(served.metadataSize).toBe(parsedBefore.metadataSize);
+
+    // A model loads from it and works.
+    const llama = await getLlamaForMachine({ gpu: 'cpu' });
+    const model = await withCheckedHeaders(() => llama.loadModel({ modelPath: copy }));
+    try {
+      expect(model.tokenize('hello').length).toBeGreaterThan(0);
+    } finally {
+      await model.dispose();
+    }
+
+    // Replaced since the check (new mtime): parsed again.
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(copy, later, later);
+    const reparsed = await withCheckedHeaders(() => readGgufFileInfo(copy, { sourceType: 'filesystem' }));
+    expect(reparsed.metadata).not.toBe(checked.info.metadata);
+    expect(reparsed.metadata).toEqual(parsedBefore.metadata);
+
+    // Outside the scope node-llama-cpp parses as before.
+    await checkGgufStructure(copy);
+    expect((await readGgufFileInfo(copy, { sourceType: 'filesystem' })).metadata).not.toBe(checked.info.metadata);
   });
 });
 

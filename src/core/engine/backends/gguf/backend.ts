@@ -27,7 +27,7 @@ import type { BackendRunOptions, ConceptResult, EngineNote, InferenceBackend, La
 import { ANSWER_SCHEMA_VERSION, answerSchema, parseAnswer, schemaHash } from '../../answer-schema';
 import { builtInPromptTemplate, type PromptTemplate } from '../../prompt';
 import { combineWindowSamples } from '../../windows';
-import { computeBackendOf, defaultContextSize, getLlamaForMachine, inspectGguf, withoutMemorySimulation, type GpuSetting } from '../../../models/gguf';
+import { computeBackendOf, defaultContextSize, getLlamaForMachine, inspectGguf, withCheckedHeaders, withoutMemorySimulation, type GpuSetting } from '../../../models/gguf';
 import { inTaskOrder, shareNotePrefix, sharedPromptLength, truncateSequence, validateForConcepts } from './concept-parallel';
 import { ANSWER_PATHS, FastDecoder } from './fast-decoding';
 import { decodeWithGrammar, GrammarCache, SAMPLER_TOP_K, SAMPLER_TOP_P, type DecodedAnswer, type SamplingSettings } from './grammar-decoding';
@@ -195,7 +195,8 @@ class LlamaBackend implements GgufBackend {
 
     // On the CPU the fit is already checked: node-llama-cpp's own memory simulation would load the vocabulary twice more.
     const withoutSimulation = <T>(task: () => Promise<T>): Promise<T> => (computeBackend === 'cpu' ? withoutMemorySimulation(task) : task());
-    const model = await withoutSimulation(() => llama.loadModel({ modelPath: inspection.path, gpuLayers }));
+    // The header was checked moments ago (validateForConcepts): node-llama-cpp reuses it instead of reading it again.
+    const model = await withCheckedHeaders(() => withoutSimulation(() => llama.loadModel({ modelPath: inspection.path, gpuLayers })));
     const loaded = performance.now();
     let context: LlamaContext;
     try {
