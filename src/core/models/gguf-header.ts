@@ -155,6 +155,8 @@ export interface GgufHeaderContents {
 
 /** Arrays up to this many elements are kept when collecting (per-layer values); longer ones only their length. */
 export const COLLECT_MAX_ARRAY = 4096;
+/** Long arrays kept whole all the same: the vocabulary's pieces, which the evidence mask reads (evidence-mask.ts). */
+const KEPT_WHOLE = new Set(['tokenizer.ggml.tokens']);
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -258,6 +260,13 @@ class BoundedReader {
       throw new GgufHeaderError(field, this.position, `needs ${bytes} bytes but only ${this.bytesLeft} are left (the file is truncated or the header is corrupt)`);
     }
     this.position += bytes;
+  }
+
+  /** The next `count` bytes (at most the window), as a view valid until the next read. */
+  view(count: number, field: string): Buffer {
+    const at = this.ensure(count, field);
+    this.position += count;
+    return this.window.subarray(at, at + count);
   }
 
   /** The next `count` bytes (at most the window), copied into `target`. */
@@ -365,7 +374,7 @@ export function checkGgufHeader(source: ByteSource, options: { collect?: boolean
       if (collect) metadata[key] = alignment;
       continue;
     }
-    const value = readValue(header, type, field, typeAt, collect);
+    const value = readValue(header, type, field, typeAt, collect, collect && KEPT_WHOLE.has(key));
     if (collect) metadata[key] = value!;
   }
   const metadataEnd = header.position;
@@ -444,7 +453,7 @@ function dimensionValues(reader: BoundedReader, at: number, count: number): (num
  * Reads past one metadata value, checking its type, its lengths and (for strings) its UTF-8; with `collect`,
  * returns it (a long array as a sparse array of its length).
  */
-function readValue(reader: BoundedReader, type: number, field: string, typeAt: number, collect = false): GgufValue | undefined {
+function readValue(reader: BoundedReader, type: number, field: string, typeAt: number, collect = false, keepWhole = false): GgufValue | undefined {
   if (type === ValueType.string) {
     return reader.string(field, GGUF_LIMITS.maxStringBytes, { utf8: true, keep: collect }) ?? undefined;
   }
@@ -465,7 +474,7 @@ function readValue(reader: BoundedReader, type: number, field: string, typeAt: n
   // Each string element takes at least its 8-byte length.
   const minElement = elementBytes ?? 8;
   const count = reader.bounded(`${field} array length`, Math.floor(reader.bytesLeft / minElement), `${VALUE_TYPE_NAMES[elementType]} array length`);
-  const keep = collect && count <= COLLECT_MAX_ARRAY;
+  const keep = collect && (keepWhole || count <= COLLECT_MAX_ARRAY);
   if (elementBytes !== undefined) {
     if (!keep) {
       reader.skip(count * elementBytes, field);
@@ -488,9 +497,11 @@ function readValue(reader: BoundedReader, type: number, field: string, typeAt: n
 /** A string element kept as node-llama-cpp decodes it (invalid UTF-8 replaced, not refused). */
 function readLooseString(reader: BoundedReader, field: string): string {
   const length = reader.bounded(`${field} length`, Math.min(GGUF_LIMITS.maxStringBytes, reader.bytesLeft - 8), 'a length of');
-  const bytes = Buffer.alloc(Math.min(length, GGUF_LIMITS.chunkBytes));
-  let text = '';
+  // A vocabulary piece is a few bytes: decoded straight from the window, without a copy.
+  if (length <= GGUF_LIMITS.chunkBytes) return reader.view(length, field).toString('utf8');
+  const bytes = Buffer.alloc(GGUF_LIMITS.chunkBytes);
   const decoder = new TextDecoder('utf-8');
+  let text = '';
   let left = length;
   while (left > 0) {
     const take = Math.min(left, bytes.length);

@@ -103,13 +103,15 @@ function comparable(value: unknown): unknown {
 }
 
 describe('checkGgufStructure', () => {
-  // The single read before loading: what node-llama-cpp's own reader gives, vocabulary strings aside.
+  // The single read before loading: what node-llama-cpp's own reader gives, long arrays (merges) aside.
   it('gives the file info node-llama-cpp reads, from our bounded reader, and the same memory estimates', async () => {
     const llama = await getLlamaForMachine({ gpu: 'cpu' });
     for (const modelPath of [tinyPath, await ensureShapeRealModel('qwen3')]) {
       const ours = (await checkGgufStructure(modelPath)).info;
       const theirs = await readGgufFileInfo(modelPath, { readTensorInfo: true, logWarnings: false, sourceType: 'filesystem' });
       expect(comparable(ours)).toEqual(comparable(theirs));
+      // The vocabulary's pieces are kept whole (the evidence mask reads them), exactly as node-llama-cpp decodes them.
+      expect(ours.metadata.tokenizer.ggml.tokens).toEqual(theirs.metadata.tokenizer.ggml.tokens);
       const estimates = async (info: typeof ours) => {
         const insights = await GgufInsights.from(info, llama);
         return [

@@ -22,6 +22,7 @@
  * the fast path included); a thought's tokens are counted apart (thinkingTokens). Only fatal errors (model, context,
  * abort) throw; a concept's bad output never does.
  */
+import fs from 'node:fs';
 import { DisposedError, getModuleVersion, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { BackendRunOptions, ConceptResult, EngineNote, InferenceBackend, LabelMode, SampleResult } from '../../backend';
 import { ANSWER_SCHEMA_VERSION, answerSchema, parseAnswer, schemaHash } from '../../answer-schema';
@@ -32,6 +33,7 @@ import { inTaskOrder, shareNotePrefix, sharedPromptLength, truncateSequence, val
 import { ANSWER_PATHS, FastDecoder } from './fast-decoding';
 import { decodeWithGrammar, GrammarCache, SAMPLER_TOP_K, SAMPLER_TOP_P, type DecodedAnswer, type SamplingSettings } from './grammar-decoding';
 import { autoSequences, positiveInteger, withLifecycleLock } from './lifecycle';
+import { chooseFlashAttention, FLASH_PROBE_MAX_DEPTH, type FlashAttentionChoice, type FlashAttentionSetting } from './flash-attention';
 import { evaluatePromptHead } from './prompt-eval';
 import { resolveFrameCached } from './frame-cache';
 import type { PromptFrame } from './prompt-tokens';
@@ -74,7 +76,9 @@ export interface LlamaBackendOptions {
   rationale?: boolean;
   thinking?: ThinkingMode;
   thinkingBudget?: number;
-  /** Where start-up facts of a registered model (its prompt frame) are kept between runs; none when absent. */
+  /** Flash attention: `auto` (default) lets llama.cpp decide, except for a small model on the CPU, where both settings are measured (flash-attention.ts). */
+  flashAttention?: FlashAttentionSetting;
+  /** Where start-up facts of a registered model (its prompt frame, flash attention probe) are kept between runs; none when absent. */
   startupCacheDir?: string;
 }
 
@@ -114,6 +118,9 @@ interface Settings {
 export interface StartupTimings {
   validateMs: number;
   loadModelMs: number;
+  /** Choosing flash attention: 0 unless a small CPU model is probed for the first time (flash-attention.ts). */
+  flashAttentionMs: number;
+  /** The context, with the prompt thread probe of a small CPU model. */
   createContextMs: number;
   promptFrameMs: number;
   /** The prompt frame came from the start-up cache (frame-cache.ts). */
@@ -198,9 +205,28 @@ class LlamaBackend implements GgufBackend {
     // The header was checked moments ago (validateForConcepts): node-llama-cpp reuses it instead of reading it again.
     const model = await withCheckedHeaders(() => withoutSimulation(() => llama.loadModel({ modelPath: inspection.path, gpuLayers })));
     const loaded = performance.now();
+    const nodeLlamaCppVersion = await getModuleVersion();
     let context: LlamaContext;
+    let flashAttention: FlashAttentionChoice;
+    let flashChosen: number;
     try {
-      context = await withoutSimulation(() => model.createContext({ contextSize, batchSize, threads: threadCounts.prompt, sequences: sequences * conceptsInFlight }));
+      // The depth a window's answer is generated at, up to the probe's cap.
+      const depth = Math.max(64, Math.min(FLASH_PROBE_MAX_DEPTH, contextSize - maxTokens));
+      flashAttention = await chooseFlashAttention(model, {
+        setting: options.flashAttention ?? 'auto',
+        // Probed where it is quick and decides something: a small model computed on the CPU.
+        probe: computeBackend === 'cpu' && inspection.sizeBytes <= SINGLE_THREAD_GENERATION_MAX_BYTES,
+        depth,
+        threads: threadCounts,
+        shape: { rationale },
+        // A registered model's measurement is kept on disk; any other file's for this process (while unchanged).
+        cacheKey: { modelSha256: options.modelSha256 ?? unregisteredModelKey(inspection.path), nodeLlamaCppVersion, threads: threadCounts, depth },
+        cacheDir: options.modelSha256 ? (options.startupCacheDir ?? null) : null,
+      });
+      flashChosen = performance.now();
+      context = await withoutSimulation(() =>
+        model.createContext({ contextSize, batchSize, threads: threadCounts.prompt, sequences: sequences * conceptsInFlight, flashAttention: flashAttention.contextOption }),
+      );
     } catch (error) {
       await model.dispose();
       throw error;
@@ -218,7 +244,6 @@ class LlamaBackend implements GgufBackend {
     }
     const contextCreated = performance.now();
     try {
-      const nodeLlamaCppVersion = await getModuleVersion();
       const frameKey = options.modelSha256 ? { modelSha256: options.modelSha256, fileName: inspection.fileName, thinking: thinkingMode, nodeLlamaCppVersion } : null;
       // The chat template's frame and thought markers: resolved once per model file, then read from the cache.
       const resolvedFrame = resolveFrameCached(model, thinkingMode, frameKey, options.startupCacheDir ?? null);
@@ -231,7 +256,8 @@ class LlamaBackend implements GgufBackend {
       const startup: StartupTimings = {
         validateMs: validated - started,
         loadModelMs: loaded - validated,
-        createContextMs: contextCreated - loaded,
+        flashAttentionMs: flashChosen - loaded,
+        createContextMs: contextCreated - flashChosen,
         promptFrameMs: framed - contextCreated,
         promptFrameCached: resolvedFrame.cached,
         totalMs: framed - started,
@@ -261,6 +287,12 @@ class LlamaBackend implements GgufBackend {
         threadsPerPhase: sequences === 1 && threadCounts.prompt !== threadCounts.generation,
         promptThreadsMeasured: promptThreadProbe,
         batchSize: context.batchSize,
+        flashAttention: {
+          setting: flashAttention.setting,
+          enabled: flashAttention.contextOption === 'auto' ? null : flashAttention.contextOption,
+          chosenBy: flashAttention.chosenBy,
+          probe: flashAttention.probe,
+        },
         sequences,
         conceptsInFlight,
         contextSequences: sequences * conceptsInFlight,
@@ -511,6 +543,12 @@ class LlamaBackend implements GgufBackend {
     if (!parsed.ok) return invalid(parsed.error);
     return { ...base, status: 'ok', error: null, ...parsed.answer };
   }
+}
+
+/** Stands in for the sha256 of a model that is not registered: its path and identity (size, mtime, inode). */
+function unregisteredModelKey(modelPath: string): string {
+  const stats = fs.statSync(modelPath);
+  return `unregistered:${modelPath}:${stats.size}:${stats.mtimeMs}:${stats.ino}`;
 }
 
 /**
