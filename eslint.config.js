@@ -60,7 +60,7 @@ export default tseslint.config(
     rules: fence({
       packages: ['electron', 'react', 'react-dom', 'undici'],
       layers: ['main', 'renderer', 'preload', 'cli'],
-      message: 'Only this transport may use node:http/https/net/dns; no Electron, React or other layers.',
+      message: 'Only this transport may use the network modules (node:net/tls/dns, http, https, ...); no Electron, React or other layers.',
     }),
   },
   {

@@ -3,7 +3,7 @@ import type { Db } from '../store/database';
 import { describeSqliteError } from '../store/errors';
 import { CodePointIndex } from '../../shared/code-points';
 import type { BackendRunOptions, EngineNote, InferenceBackend } from './backend';
-import { claimRun, pendingNotes, releaseRun, savePrediction, savePredictions, type PendingNote, type PredictionToSave, type RunRecord } from './runs';
+import { claimRun, noteLoader, pendingNotePlan, releaseRun, savePrediction, savePredictions, type PendingNote, type PlannedNote, type PredictionToSave, type RunRecord } from './runs';
 import { aggregateSamples } from './votes';
 
 export interface RunProgress {
@@ -50,7 +50,9 @@ export async function executeRun(db: Db, run: RunRecord, backend: InferenceBacke
     throw describeSqliteError(error, db.name);
   }
   const started = performance.now();
-  const notes = pendingNotes(db, run.id);
+  // Each note's text is read when a worker starts on it: the first requests do not wait for every note to be read.
+  const notes = pendingNotePlan(db, run.id);
+  const loadNote = noteLoader(db);
   const total = notes.reduce((n, note) => n + note.pairs.length, 0);
   const alreadyDone = run.done;
   const progress = { done: 0, invalid: 0, promptTokens: 0, generatedTokens: 0, inferenceMs: 0 };
@@ -89,10 +91,11 @@ export async function executeRun(db: Db, run: RunRecord, backend: InferenceBacke
   report();
   let nextNote = 0;
   let lastYield = performance.now();
+  // Apart from the worker's loop, so its frame does not keep the note's text alive while the note's answers arrive.
+  const startNote = (planned: PlannedNote) => backend.predictNote(toEngineNote(loadNote(planned)), runOptions);
   const worker = async () => {
     while (!stop.signal.aborted && nextNote < notes.length) {
-      const note = notes[nextNote++]!;
-      for await (const result of backend.predictNote(toEngineNote(note), runOptions)) {
+      for await (const result of startNote(notes[nextNote++]!)) {
         if (stop.signal.aborted) break;
         const prediction = aggregateSamples(result.samples);
         if (commit) await commit({ pairId: result.pairId, prediction, samples: result.samples });

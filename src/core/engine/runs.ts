@@ -130,6 +130,19 @@ export interface PendingNote {
 
 /** The plan minus finished pairs, grouped by note in plan order (a note comes where its first pair is). */
 export function pendingNotes(db: Db, runId: number): PendingNote[] {
+  return pendingNotePlan(db, runId).map(noteLoader(db));
+}
+
+export interface PlannedNote {
+  noteKey: number;
+  pairs: PendingNote['pairs'];
+}
+
+/**
+ * pendingNotes without the notes' text and sentences, for a runner that reads each note when it starts
+ * on it (noteLoader): the first requests go out before every note is read, and only the notes in flight are in memory.
+ */
+export function pendingNotePlan(db: Db, runId: number): PlannedNote[] {
   const rows = db
     .prepare(
       `SELECT p.id AS pairId, p.code, p.desc, p.note_id AS noteId FROM run_pairs rp
@@ -138,26 +151,34 @@ export function pendingNotes(db: Db, runId: number): PendingNote[] {
        ORDER BY rp.position`,
     )
     .all(runId) as { pairId: number; code: string; desc: string; noteId: number }[];
-  const notes = new Map<number, PendingNote>();
-  const noteText = db.prepare('SELECT text FROM notes WHERE id = ?');
-  // One JSON row per note instead of a row object per sentence: a note has ~200 sentences, and this loads every note of the run.
-  const noteSentences = db
-    .prepare('SELECT json_group_array(json_array(sentence_id, span_start, span_end) ORDER BY sentence_id) FROM sentences WHERE note_id = ?')
-    .pluck();
+  const notes = new Map<number, PlannedNote>();
   for (const row of rows) {
     let note = notes.get(row.noteId);
     if (!note) {
-      note = {
-        noteKey: row.noteId,
-        text: (noteText.get(row.noteId) as { text: string }).text,
-        sentences: (JSON.parse(noteSentences.get(row.noteId) as string) as [number, number, number][]).map(([id, start, end]) => ({ id, start, end })),
-        pairs: [],
-      };
+      note = { noteKey: row.noteId, pairs: [] };
       notes.set(row.noteId, note);
     }
     note.pairs.push({ pairId: row.pairId, code: row.code, desc: row.desc });
   }
   return [...notes.values()];
+}
+
+/** Reads a planned note's text and sentences in one statement (so both come from the same state of the database). */
+export function noteLoader(db: Db): (note: PlannedNote) => PendingNote {
+  // One JSON row per note instead of a row object per sentence: a note has ~200 sentences.
+  const statement = db.prepare(
+    `SELECT n.text, (SELECT json_group_array(json_array(sentence_id, span_start, span_end) ORDER BY sentence_id) FROM sentences s WHERE s.note_id = n.id) AS sentences
+     FROM notes n WHERE n.id = ?`,
+  );
+  return ({ noteKey, pairs }) => {
+    const row = statement.get(noteKey) as { text: string; sentences: string };
+    return {
+      noteKey,
+      text: row.text,
+      sentences: (JSON.parse(row.sentences) as [number, number, number][]).map(([id, start, end]) => ({ id, start, end })),
+      pairs,
+    };
+  };
 }
 
 /** One prediction and its samples, committed together in their own transaction. */
@@ -193,7 +214,7 @@ function createPredictionWriter(db: Db) {
   const insertPrediction = db.prepare(
     `INSERT INTO predictions (run_id, pair_id, status, label, raw_label, evidence_json, rationale, raw_output, error, prompt_tokens, reused_tokens, generated_tokens, ms, windows, created_at,
        probability, thinking, thinking_tokens, answer_path)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertSample = db.prepare(
     `INSERT INTO prediction_samples (prediction_id, sample_index, seed, status, label, raw_label, evidence_json, rationale, raw_output, error, prompt_tokens, reused_tokens, generated_tokens, ms,
@@ -206,11 +227,12 @@ function createPredictionWriter(db: Db) {
       // Probability with votes: the samples' mean (see predictionExtras).
       const extras = predictionExtras(prediction, samples);
       const p = prediction;
-      const { id } = insertPrediction.get(
+      // run() and its rowid: RETURNING makes SQLite collect the result in a temporary table, and the driver build a row object.
+      const id = insertPrediction.run(
         runId, pairId, p.status, bit(p.label), p.rawLabel, JSON.stringify(p.evidence), p.rationale, p.rawOutput, p.error,
         p.promptTokens, p.reusedTokens, p.generatedTokens, p.ms, p.windows, new Date().toISOString(),
         extras.probability, extras.thinking, extras.thinkingTokens, extras.answerPath,
-      ) as { id: number };
+      ).lastInsertRowid;
       for (const s of samples) {
         insertSample.run(id, s.sampleIndex, s.seed, s.status, bit(s.label), s.rawLabel, JSON.stringify(s.evidence), s.rationale, s.rawOutput, s.error, s.promptTokens, s.reusedTokens, s.generatedTokens, s.ms,
           storableProbability(s.probability), s.thinking ?? null, s.thinkingTokens ?? 0, s.answerPath ?? null);

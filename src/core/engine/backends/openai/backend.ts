@@ -9,7 +9,7 @@ import type { OpenAIOptions } from './options';
 import { createStreamParser, jsonStringContent, noteRequestSerializer, parseChatResponse, positiveProbability, type ChatAnswer, type EscapedPrompt, type StructuredMode } from './protocol';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
 import { probeServer, type ServerInfo } from './server';
-import { createTransport, type Transport } from './transport';
+import { createTransport, type RequestOptions, type Transport } from './transport';
 
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_MAX_TOKENS = 384;
@@ -107,23 +107,17 @@ class OpenAIBackend implements InferenceBackend {
     };
   }
 
-  async *predictNote(note: EngineNote, options: BackendRunOptions): AsyncGenerator<ConceptResult> {
-    // Every request in flight listens to the run's one stop signal.
-    if (options.signal) setMaxListeners(0, options.signal);
-    const sentenceIds = note.sentences.map((s) => s.id);
-    const schema = answerSchema(sentenceIds, options.labels);
+  predictNote(note: EngineNote, options: BackendRunOptions): AsyncGenerator<ConceptResult> {
+    // Not a generator itself: the note's text and sentences (~50 KB, with up to 2 x concurrency notes in flight)
+    // become garbage once its requests are encoded, instead of living, and being copied by each young-generation
+    // collection, until its last answer arrives.
+    return this.predictPrepared(this.prepareNote(note, options), options);
+  }
+
+  private async *predictPrepared(note: PreparedNote, options: BackendRunOptions): AsyncGenerator<ConceptResult> {
     const queue = new ResultQueue<ConceptResult>();
-    const prompts = notePromptsAsJson(this.template.text, note, options.labels);
-    const serialize = noteRequestSerializer({
-      model: this.input.options.model,
-      schema,
-      mode: this.mode,
-      maxTokens: this.input.maxTokens ?? DEFAULT_MAX_TOKENS,
-      logprobs: this.input.options.logprobs,
-      stream: this.input.options.stream,
-    });
-    const run = (concept: EngineConcept) =>
-      this.predictConcept(prompts(concept), serialize, concept, sentenceIds, options).then(
+    const run = ({ concept, prompt }: PreparedNote['concepts'][number]) =>
+      this.predictConcept(prompt, note.serialize, concept, note.sentenceIds, options).then(
         (result) => queue.push(result),
         (error: unknown) => queue.fail(error),
       );
@@ -143,6 +137,22 @@ class OpenAIBackend implements InferenceBackend {
     }
   }
 
+  private prepareNote(note: EngineNote, options: BackendRunOptions): PreparedNote {
+    // Every request in flight listens to the run's one stop signal.
+    if (options.signal) setMaxListeners(0, options.signal);
+    const sentenceIds = note.sentences.map((s) => s.id);
+    const prompts = notePromptsAsJson(this.template.text, note, options.labels);
+    const serialize = noteRequestSerializer({
+      model: this.input.options.model,
+      schema: answerSchema(sentenceIds, options.labels),
+      mode: this.mode,
+      maxTokens: this.input.maxTokens ?? DEFAULT_MAX_TOKENS,
+      logprobs: this.input.options.logprobs,
+      stream: this.input.options.stream,
+    });
+    return { sentenceIds, serialize, concepts: note.concepts.map((concept) => ({ concept, prompt: prompts(concept) })) };
+  }
+
   private async predictConcept(
     prompt: EscapedPrompt,
     serialize: ReturnType<typeof noteRequestSerializer>,
@@ -158,18 +168,13 @@ class OpenAIBackend implements InferenceBackend {
       await this.slots.acquire(options.signal);
       const started = performance.now();
       let answer: ChatAnswer | { error: string };
+      const request: RequestOptions = { method: 'POST', path: wire.path, fromRoot: wire.fromRoot, json: wire.json, signal: options.signal };
       try {
         answer = await withRetries(
           async () => {
             const parser = this.input.options.stream ? createStreamParser(this.mode) : null;
-            const response = await this.transport.request({
-              method: 'POST',
-              path: wire.path,
-              fromRoot: wire.fromRoot,
-              json: wire.json,
-              ...(options.signal ? { signal: options.signal } : {}),
-              ...(parser ? { onData: (text: string) => parser.push(text) } : {}),
-            });
+            if (parser) request.onData = (text: string) => parser.push(text);
+            const response = await this.transport.request(request);
             if (response.status === 401 || response.status === 403 || response.status === 404) {
               throw new UserError(`the server at ${this.endpoint.baseUrl} answered HTTP ${response.status} to ${wire.path}: ${this.transport.redact(response.body.slice(0, 200))}`);
             }
@@ -201,11 +206,11 @@ class OpenAIBackend implements InferenceBackend {
     };
     const probability = positiveProbability(answer.content, answer.logprobs, options.labels);
     // A model cannot know the key, but a proxy that echoes headers into the body must not put it in the store.
-    answer = { ...answer, content: this.transport.redact(answer.content) };
-    const parsed = parseAnswer(answer.content.trim(), sentenceIds, options.labels);
+    const content = this.transport.redact(answer.content);
+    const parsed = parseAnswer(content.trim(), sentenceIds, options.labels);
     if (!parsed.ok) {
       const cut = answer.finishReason === 'length' ? ' (the answer hit --max-tokens)' : '';
-      return { ...base, ...tokens, status: 'invalid', rawLabel: null, label: null, evidence: [], rationale: '', rawOutput: answer.content, error: parsed.error + cut, probability };
+      return { ...base, ...tokens, status: 'invalid', rawLabel: null, label: null, evidence: [], rationale: '', rawOutput: content, error: parsed.error + cut, probability };
     }
     return {
       ...base,
@@ -215,7 +220,7 @@ class OpenAIBackend implements InferenceBackend {
       label: parsed.answer.label,
       evidence: parsed.answer.evidence,
       rationale: parsed.answer.rationale,
-      rawOutput: answer.content,
+      rawOutput: content,
       error: null,
       probability,
       answerPath: `server:${this.mode}`,
@@ -225,6 +230,13 @@ class OpenAIBackend implements InferenceBackend {
   async dispose(): Promise<void> {
     this.transport.close();
   }
+}
+
+/** What a note's requests need: each concept's prompt, encoded; the sentence ids the answers may cite. */
+interface PreparedNote {
+  sentenceIds: number[];
+  serialize: ReturnType<typeof noteRequestSerializer>;
+  concepts: { concept: EngineConcept; prompt: EscapedPrompt }[];
 }
 
 /**

@@ -266,6 +266,18 @@ export function createStreamParser(mode: StructuredMode) {
   };
 }
 
+const labelSidesByMode = new Map<LabelMode, { positive: readonly string[]; negative: readonly string[] }>();
+/** The label words that affirm a concept and those that deny it, worked out once per label mode (this runs per answer). */
+function labelSides(labels: LabelMode): { positive: readonly string[]; negative: readonly string[] } {
+  let sides = labelSidesByMode.get(labels);
+  if (!sides) {
+    const words = labelWords(labels);
+    sides = { positive: words.filter((w) => w !== 'False' && w !== 'Unrelated'), negative: words.filter((w) => w === 'False' || w === 'Unrelated') };
+    labelSidesByMode.set(labels, sides);
+  }
+  return sides;
+}
+
 /**
  * P(positive label) from the token distribution where the label's value starts: the top alternatives
  * that begin a positive word (True, Explicit, Implicit) against those that begin a negative one. Null
@@ -273,8 +285,13 @@ export function createStreamParser(mode: StructuredMode) {
  */
 export function positiveProbability(content: string, logprobs: readonly TokenLogprob[] | null, labels: LabelMode): number | null {
   if (!logprobs || logprobs.length === 0) return null;
-  const text = logprobs.map((entry) => entry.token).join('');
-  if (text !== content) return null;
+  // The tokens must spell the content exactly (compared piece by piece rather than joined: one string less per answer).
+  let spelled = 0;
+  for (const entry of logprobs) {
+    if (!content.startsWith(entry.token, spelled)) return null;
+    spelled += entry.token.length;
+  }
+  if (spelled !== content.length) return null;
   const key = /"label"\s*:\s*"/.exec(content);
   if (!key) return null;
   const valueStart = key.index + key[0].length;
@@ -284,9 +301,7 @@ export function positiveProbability(content: string, logprobs: readonly TokenLog
     if (valueStart < end) {
       const cut = valueStart - offset;
       const lead = entry.token.slice(0, cut);
-      const words = labelWords(labels);
-      const positive = words.filter((w) => w !== 'False' && w !== 'Unrelated');
-      const negative = words.filter((w) => w === 'False' || w === 'Unrelated');
+      const { positive, negative } = labelSides(labels);
       const alternatives = entry.top.some((alt) => alt.token === entry.token) ? entry.top : [...entry.top, { token: entry.token, logprob: entry.logprob }];
       let pos = 0;
       let neg = 0;

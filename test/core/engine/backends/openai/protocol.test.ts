@@ -149,6 +149,17 @@ describe('responses', () => {
     expect(positiveProbability('{"label": "False", "evidence": []}', merged, 'binary')).toBeCloseTo(0.25, 5);
     expect(positiveProbability(content, null, 'binary')).toBeNull();
     expect(positiveProbability('not json', [{ token: 'not json', logprob: 0, top: [] }], 'binary')).toBeNull();
+    // Only tokens that spell the answer exactly are read: too few, too many or different ones give no probability.
+    expect(positiveProbability(content, logprobs.slice(0, 2), 'binary')).toBeNull();
+    expect(positiveProbability(content, [...logprobs, { token: ' ', logprob: 0, top: [] }], 'binary')).toBeNull();
+    expect(positiveProbability(content.replace('True', 'Trve'), logprobs, 'binary')).toBeNull();
+    // Three-way labels: Explicit and Implicit affirm, Unrelated denies.
+    const threeWay = [
+      { token: '{"label": "', logprob: -0.01, top: [] },
+      { token: 'Implicit', logprob: Math.log(0.5), top: [{ token: 'Implicit', logprob: Math.log(0.5) }, { token: 'Explicit', logprob: Math.log(0.2) }, { token: 'Unrelated', logprob: Math.log(0.3) }] },
+      { token: '", "evidence": []}', logprob: -0.01, top: [] },
+    ];
+    expect(positiveProbability('{"label": "Implicit", "evidence": []}', threeWay, '3way')).toBeCloseTo(0.7, 5);
   });
 
   it('reads model lists and tells the servers apart', () => {
