@@ -97,18 +97,18 @@ export function parseAnswer(text: string, sentenceIds: readonly number[], labels
   if (record.evidence.length > limit) {
     return { ok: false, error: `evidence lists ${record.evidence.length} sentences; at most ${limit} are allowed` };
   }
-  const known = new Set(sentenceIds);
+  // A few cited ids against a note's hundreds: a scan each costs less than building a set per answer.
   const evidence = new Set<number>();
   for (const item of record.evidence) {
     const match = typeof item === 'string' ? EVIDENCE_PATTERN.exec(item) : null;
     if (!match) return { ok: false, error: `evidence item ${JSON.stringify(item)} is not a sentence id like "S3"` };
     const id = Number(match[1]);
-    if (!known.has(id)) return { ok: false, error: `evidence cites ${item}, which is not a sentence of the note` };
+    if (!sentenceIds.includes(id)) return { ok: false, error: `evidence cites ${item}, which is not a sentence of the note` };
     evidence.add(id);
   }
   if (typeof record.rationale !== 'string') return { ok: false, error: 'rationale must be a string' };
-  // Code points, like the grammar counts characters.
-  const rationaleLength = Array.from(record.rationale).length;
+  // Code points, like the grammar counts characters (UTF-16 units are never fewer, so short texts need no count).
+  const rationaleLength = record.rationale.length <= MAX_RATIONALE_LENGTH ? record.rationale.length : Array.from(record.rationale).length;
   if (rationaleLength > MAX_RATIONALE_LENGTH) {
     return { ok: false, error: `rationale has ${rationaleLength} characters; at most ${MAX_RATIONALE_LENGTH} are allowed` };
   }

@@ -119,8 +119,11 @@ export function renderNote(sentences: readonly EngineSentence[]): string {
   return sentences.map((sentence) => renderSentenceLine(sentence)).join('\n');
 }
 
+const LINE_BREAK = /[\r\n]/;
+
 export function renderSentenceLine(sentence: EngineSentence): string {
-  const text = sentence.text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  // Most sentences hold no line break: the replace is skipped for them (it runs for every sentence of every note).
+  const text = (LINE_BREAK.test(sentence.text) ? sentence.text.replace(/\s*[\r\n]+\s*/g, ' ') : sentence.text).trim();
   return `[S${sentence.id}] ${text}`;
 }
 
