@@ -209,9 +209,39 @@ function memoizedWindows(backend: GgufBackend): { windowsFor: (note: EngineNote,
   return { windowsFor, perNote: (notes, labels) => notes.map((note) => ({ concepts: note.concepts.length, windows: windowsFor(note, labels).length })) };
 }
 
-/** The note the calibration runs on: the first with several concepts (so the round is measured), else the first. */
-export function calibrationNote(notes: readonly EngineNote[]): EngineNote {
-  return notes.find((note) => note.concepts.length > 1) ?? notes[0]!;
+/**
+ * The note the calibration runs on: the first with several concepts (so the round is measured), else the first. With
+ * the prompt length of each window of a note (`windowDepths`), a first note whose depth is far from the plan's median
+ * answer depth (under half or over twice) gives way to the candidate nearest that median: generating deep in a long
+ * note costs more per token (attention reads every cached token), and a short first note made stories260K's plan 39%
+ * short. A note near the median is kept: answers' lengths differ from note to note as much as depths do.
+ */
+export function calibrationNote(notes: readonly EngineNote[], windowDepths?: (note: EngineNote) => readonly number[]): EngineNote {
+  const several = notes.filter((note) => note.concepts.length > 1);
+  const candidates = several.length > 0 ? several : notes;
+  if (!windowDepths) return candidates[0]!;
+  // Every answer is one concept on one window: the median over answers.
+  const answers = notes.flatMap((note) => windowDepths(note).map((depth) => ({ depth, weight: note.concepts.length }))).sort((a, b) => a.depth - b.depth);
+  const total = answers.reduce((sum, answer) => sum + answer.weight, 0);
+  let seen = 0;
+  const median = answers.find((answer) => (seen += answer.weight) * 2 >= total)?.depth ?? 0;
+  const firstDepth = windowDepths(candidates[0]!)[0] ?? 0;
+  if (firstDepth * 2 >= median && firstDepth <= median * 2) return candidates[0]!;
+  let best = candidates[0]!;
+  let bestDistance = Infinity;
+  for (const note of candidates) {
+    const distance = Math.abs((windowDepths(note)[0] ?? 0) - median);
+    if (distance < bestDistance) {
+      best = note;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Each window's prompt length (its first concept's), the depth its answers are generated at. */
+function windowDepthsOf(windowsFor: (note: EngineNote, labels: LabelMode) => PreparedWindow[], labels: LabelMode): (note: EngineNote) => number[] {
+  return (note) => windowsFor(note, labels).map((window) => window.prompts[0]?.length ?? 0);
 }
 
 function conceptsInFlightOf(backend: GgufBackend): number {
@@ -241,7 +271,7 @@ export async function planRun(db: Db, request: PlanRequest, env: NodeJS.ProcessE
     const conceptsInFlight = conceptsInFlightOf(backend);
     const { windowsFor, perNote } = memoizedWindows(backend);
     const tokens = countPlanTokens(notes, windowsFor, { strategy: settings.strategy, votes: settings.votes, labels: settings.labels, conceptsInFlight });
-    const calibration = await calibrate(backend, calibrationNote(notes), settings.labels, settings.seed, conceptsInFlight);
+    const calibration = await calibrate(backend, calibrationNote(notes, windowDepthsOf(windowsFor, settings.labels)), settings.labels, settings.seed, conceptsInFlight);
     const { speed, samples } = calibration;
     // Calibration answers are of one window each, as every answer of the plan (`answers` counts windows).
     const generatedPerAnswer = samples.reduce((sum, sample) => sum + sample.generatedTokens, 0) / samples.length;
@@ -321,7 +351,7 @@ export async function predictLoadedRun(db: Db, run: RunRecord, backend: Inferenc
   const { windowsFor, perNote } = memoizedWindows(backend);
   const settings = { strategy: run.settings.strategy, votes: run.settings.votes, conceptsInFlight };
   const tokens = countPlanTokens(notes, windowsFor, { ...settings, labels: run.settings.labels });
-  const { speed, samples, seconds: calibrationSeconds } = await calibrate(backend, calibrationNote(notes), run.settings.labels, run.settings.seed, conceptsInFlight);
+  const { speed, samples, seconds: calibrationSeconds } = await calibrate(backend, calibrationNote(notes, windowDepthsOf(windowsFor, run.settings.labels)), run.settings.labels, run.settings.seed, conceptsInFlight);
   const startupMs = (backend.manifest().startup as { totalMs?: number } | undefined)?.totalMs ?? 0;
   const generatedPerAnswer = samples.reduce((sum, sample) => sum + sample.generatedTokens, 0) / samples.length;
   // The calibration warmed this backend up: the run that follows pays no warm-up.

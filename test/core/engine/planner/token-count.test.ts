@@ -103,4 +103,16 @@ describe('calibrationNote', () => {
     expect(calibrationNote([note(1, 2, 1), note(2, 2, 3), note(3, 2, 2)]).noteKey).toBe(2);
     expect(calibrationNote([note(1, 2, 1), note(2, 2, 1)]).noteKey).toBe(1);
   });
+
+  it("with window depths, keeps a first note near the answers' median depth, else takes the note nearest it", () => {
+    const depths: Record<number, number[]> = { 1: [300], 2: [200], 3: [1600, 1600, 900], 4: [1500], 5: [1550], 6: [1400] };
+    const notes = [note(1, 2, 1), note(2, 2, 3), note(3, 2, 2), note(4, 2, 2), note(5, 2, 1)];
+    // Answers: 300 x1, 200 x3, 1600 x2 x2, 900 x2, 1500 x2, 1550 x1: the median is 1500.
+    expect(calibrationNote(notes, (candidate) => depths[candidate.noteKey]!).noteKey).toBe(4);
+    // The first candidate (note 2, depth 200) is under half the median: replaced. At 800 it would stay.
+    expect(calibrationNote(notes, (candidate) => (candidate.noteKey === 2 ? [800] : depths[candidate.noteKey]!)).noteKey).toBe(2);
+    // Only one concept each: any note may be chosen (median 1400 of 300, 1400, 1550).
+    const single = [note(1, 2, 1), note(6, 2, 1), note(5, 2, 1)];
+    expect(calibrationNote(single, (candidate) => depths[candidate.noteKey]!).noteKey).toBe(6);
+  });
 });
