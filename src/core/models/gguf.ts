@@ -102,8 +102,32 @@ interface SimulatorSourceInternals {
   _resolveSimulatorSource(): Promise<unknown>;
 }
 
-let simulationBypassDepth = 0;
-let simulationSourceOriginal: SimulatorSourceInternals['_resolveSimulatorSource'] | null = null;
+/**
+ * Replaces one method of a node-llama-cpp internal for as long as any task given to the returned function runs, then
+ * puts the original back (nested and overlapping tasks share one replacement).
+ */
+function scopedOverride<Target extends object, Key extends keyof Target>(target: Target, key: Key, replacement: (original: Target[Key]) => Target[Key]) {
+  let depth = 0;
+  let original: Target[Key] | null = null;
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (depth++ === 0) {
+      original = target[key];
+      target[key] = replacement(original);
+    }
+    try {
+      return await task();
+    } finally {
+      if (--depth === 0 && original !== null) {
+        target[key] = original;
+        original = null;
+      }
+    }
+  };
+}
+
+const simulationPrototype = GgufInsights.prototype as unknown as Partial<SimulatorSourceInternals>;
+const withoutSimulationSource =
+  typeof simulationPrototype._resolveSimulatorSource === 'function' ? scopedOverride(simulationPrototype as SimulatorSourceInternals, '_resolveSimulatorSource', () => () => Promise.resolve(null)) : null;
 
 /**
  * Runs `task` (a model load, a context creation) without node-llama-cpp's memory simulation. Since 3.22 it loads the
@@ -113,21 +137,8 @@ let simulationSourceOriginal: SimulatorSourceInternals['_resolveSimulatorSource'
  * closed-form estimate (the one validateGgufFile uses) for its own memory bookkeeping. Model loads are serialized
  * (lifecycle.ts), so the override is not seen by another load.
  */
-export async function withoutMemorySimulation<T>(task: () => Promise<T>): Promise<T> {
-  const prototype = GgufInsights.prototype as unknown as Partial<SimulatorSourceInternals>;
-  if (typeof prototype._resolveSimulatorSource !== 'function') return task();
-  if (simulationBypassDepth++ === 0) {
-    simulationSourceOriginal = prototype._resolveSimulatorSource;
-    prototype._resolveSimulatorSource = () => Promise.resolve(null);
-  }
-  try {
-    return await task();
-  } finally {
-    if (--simulationBypassDepth === 0 && simulationSourceOriginal) {
-      prototype._resolveSimulatorSource = simulationSourceOriginal;
-      simulationSourceOriginal = null;
-    }
-  }
+export function withoutMemorySimulation<T>(task: () => Promise<T>): Promise<T> {
+  return withoutSimulationSource ? withoutSimulationSource(task) : task();
 }
 
 /** What node-llama-cpp's GGUF parser (3.x) returns from `parse()`; loadModel reads every model's header with it. */
@@ -173,29 +184,42 @@ function checkedHeaderOf(filePath: string): GgufFileInfo | null {
   }
 }
 
-let parserPrototype: Promise<GgufParserInternals | null> | null = null;
+let checkedHeaderOverride: Promise<(<T>(task: () => Promise<T>) => Promise<T>) | null> | null = null;
 
 /**
  * node-llama-cpp's GGUF parser class (not exported: loaded from its file, which is the same module instance its
- * readGgufFileInfo uses); null when this node-llama-cpp lays it out differently.
+ * readGgufFileInfo uses), with `parse` serving checked headers while a task runs; null when this node-llama-cpp lays
+ * it out differently.
  */
-function ggufParserPrototype(): Promise<GgufParserInternals | null> {
-  parserPrototype ??= (async () => {
+function headerOverride(): Promise<(<T>(task: () => Promise<T>) => Promise<T>) | null> {
+  checkedHeaderOverride ??= (async () => {
     try {
       const entry = createRequire(import.meta.url).resolve('node-llama-cpp');
       const file = path.join(path.dirname(entry), 'gguf', 'parser', 'GgufV2Parser.js');
       const loaded = (await import(pathToFileURL(file).href)) as { GgufV2Parser?: { prototype?: Partial<GgufParserInternals> } };
       const prototype = loaded.GgufV2Parser?.prototype;
-      return typeof prototype?.parse === 'function' ? (prototype as GgufParserInternals) : null;
+      if (typeof prototype?.parse !== 'function') return null;
+      return scopedOverride(prototype as GgufParserInternals, 'parse', (original) =>
+        function parseOrReuse(this: GgufParserInternals) {
+          const filePath = this._fileReader?.filePath;
+          const info = typeof filePath === 'string' ? checkedHeaderOf(filePath) : null;
+          if (info === null) return original.call(this);
+          return Promise.resolve({
+            tensorCount: info.tensorCount,
+            metadata: info.metadata,
+            tensorInfo: info.tensorInfo,
+            metadataSize: info.metadataSize,
+            tensorInfoSize: info.tensorInfoSize,
+            infoEndOffset: info.infoEndOffset,
+          });
+        },
+      );
     } catch {
       return null;
     }
   })();
-  return parserPrototype;
+  return checkedHeaderOverride;
 }
-
-let headerReuseDepth = 0;
-let parseOriginal: GgufParserInternals['parse'] | null = null;
 
 /**
  * Runs `task` (a model load) with node-llama-cpp reading the header of a file this process already checked from that
@@ -204,33 +228,8 @@ let parseOriginal: GgufParserInternals['parse'] | null = null;
  * whose size, mtime and inode still match is served; anything else, and split models, are parsed as before.
  */
 export async function withCheckedHeaders<T>(task: () => Promise<T>): Promise<T> {
-  const prototype = await ggufParserPrototype();
-  if (prototype === null) return task();
-  if (headerReuseDepth++ === 0) {
-    const original = prototype.parse;
-    parseOriginal = original;
-    prototype.parse = function parseOrReuse(this: GgufParserInternals) {
-      const filePath = this._fileReader?.filePath;
-      const info = typeof filePath === 'string' ? checkedHeaderOf(filePath) : null;
-      if (info === null) return original.call(this);
-      return Promise.resolve({
-        tensorCount: info.tensorCount,
-        metadata: info.metadata,
-        tensorInfo: info.tensorInfo,
-        metadataSize: info.metadataSize,
-        tensorInfoSize: info.tensorInfoSize,
-        infoEndOffset: info.infoEndOffset,
-      });
-    };
-  }
-  try {
-    return await task();
-  } finally {
-    if (--headerReuseDepth === 0 && parseOriginal) {
-      prototype.parse = parseOriginal;
-      parseOriginal = null;
-    }
-  }
+  const override = await headerOverride();
+  return override ? override(task) : task();
 }
 
 export function computeBackendOf(llama: Llama): ComputeBackend {

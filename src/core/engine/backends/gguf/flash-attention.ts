@@ -15,11 +15,11 @@
  * for each run's settings.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { withoutMemorySimulation } from '../../../models/gguf';
+import { readCacheFile, writeCacheFile } from './startup-cache';
 import { PhaseThreads, type ThreadCounts } from './threads';
 
 export type FlashAttentionSetting = 'auto' | 'on' | 'off';
@@ -163,25 +163,10 @@ function isFigures(value: unknown): value is FlashPhaseFigures {
 }
 
 function readProbe(file: string): FlashAttentionProbe | null {
-  try {
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { format?: unknown; probe?: Partial<FlashAttentionProbe> };
-    const probe = parsed.probe;
-    if (parsed.format !== PROBE_FORMAT || !probe || typeof probe.depth !== 'number' || !isFigures(probe.on) || !isFigures(probe.off)) return null;
-    return { depth: probe.depth, on: probe.on, off: probe.off, promptSpeedup: probe.on.promptTokensPerSecond / probe.off.promptTokensPerSecond, generationSlowdown: probe.on.generationMsPerToken / probe.off.generationMsPerToken };
-  } catch {
-    return null;
-  }
-}
-
-function writeProbe(file: string, probe: FlashAttentionProbe): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.partial`;
-    fs.writeFileSync(partial, JSON.stringify({ format: PROBE_FORMAT, measuredAt: new Date().toISOString(), probe }));
-    fs.renameSync(partial, file);
-  } catch {
-    // A cache that cannot be written only costs the next run the probe.
-  }
+  const parsed = readCacheFile(file) as { format?: unknown; probe?: Partial<FlashAttentionProbe> } | null;
+  const probe = parsed?.probe;
+  if (parsed?.format !== PROBE_FORMAT || !probe || typeof probe.depth !== 'number' || !isFigures(probe.on) || !isFigures(probe.off)) return null;
+  return { depth: probe.depth, on: probe.on, off: probe.off, promptSpeedup: probe.on.promptTokensPerSecond / probe.off.promptTokensPerSecond, generationSlowdown: probe.on.generationMsPerToken / probe.off.generationMsPerToken };
 }
 
 export interface ChooseFlashAttentionOptions {
@@ -214,7 +199,7 @@ export async function chooseFlashAttention(model: LlamaModel, options: ChooseFla
   }
   const probe = await probeFlashAttention(model, options.depth, options.threads);
   if (id) probesInProcess.set(id, probe);
-  if (file) writeProbe(file, probe);
+  if (file) writeCacheFile(file, { format: PROBE_FORMAT, measuredAt: new Date().toISOString(), probe });
   return { setting, contextOption: decideFromProbe(probe, shape), chosenBy: 'measured', probe: estimate(probe, shape) };
 }
 

@@ -7,10 +7,10 @@
  * sha256 (a registered model) is cached; anything unreadable in the cache is resolved again.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { LlamaText, type LlamaModel } from 'node-llama-cpp';
 import { resolvePromptFrame, type PromptFrame } from './prompt-tokens';
+import { readCacheFile, writeCacheFile } from './startup-cache';
 import { resolveThinking, type ThinkingMode, type ThoughtMarkers } from './thinking';
 
 export interface ResolvedFrame {
@@ -71,24 +71,13 @@ function isStoredFrame(value: unknown): value is StoredFrame {
 }
 
 function readStored(file: string): StoredFrame | null {
+  const parsed = readCacheFile(file);
+  if (!isStoredFrame(parsed)) return null;
   try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (!isStoredFrame(parsed)) return null;
     restore(parsed); // throws on a malformed text
     return parsed;
   } catch {
     return null;
-  }
-}
-
-function writeStored(file: string, stored: StoredFrame): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.partial`;
-    fs.writeFileSync(partial, JSON.stringify(stored));
-    fs.renameSync(partial, file);
-  } catch {
-    // A cache that cannot be written only costs the next run the resolution.
   }
 }
 
@@ -106,7 +95,7 @@ export function resolveFrameCached(model: LlamaModel, thinking: ThinkingMode, ke
   if (id) {
     const stored = store(resolved);
     inProcess.set(id, stored);
-    if (file) writeStored(file, stored);
+    if (file) writeCacheFile(file, stored);
   }
   return { ...resolved, cached: false };
 }
