@@ -98,6 +98,7 @@ async function measureSetting(model: LlamaModel, flashAttention: boolean, depth:
     const phases = new PhaseThreads(context, threads, 1);
     const sample: Token[] = [];
     const text = model.tokenize(PROBE_TEXT.repeat(Math.ceil(depth / 8)), false);
+    if (text.length === 0) throw new Error('the probe text has no tokens in this vocabulary');
     while (sample.length < depth + 1) sample.push(...text.slice(0, depth + 1 - sample.length));
     phases.use('prompt');
     const promptStarted = performance.now();
@@ -197,7 +198,13 @@ export async function chooseFlashAttention(model: LlamaModel, options: ChooseFla
     if (id) probesInProcess.set(id, known);
     return { setting, contextOption: decideFromProbe(known, shape), chosenBy: 'measured-earlier', probe: estimate(known, shape) };
   }
-  const probe = await probeFlashAttention(model, options.depth, options.threads);
+  let probe: FlashAttentionProbe;
+  try {
+    probe = await probeFlashAttention(model, options.depth, options.threads);
+  } catch {
+    // A probe that cannot run (memory for its contexts, an odd vocabulary) leaves the choice to llama.cpp, not the run.
+    return { setting, contextOption: 'auto', chosenBy: 'llama.cpp', probe: null };
+  }
   if (id) probesInProcess.set(id, probe);
   if (file) writeCacheFile(file, { format: PROBE_FORMAT, measuredAt: new Date().toISOString(), probe });
   return { setting, contextOption: decideFromProbe(probe, shape), chosenBy: 'measured', probe: estimate(probe, shape) };

@@ -111,6 +111,16 @@ describe('chooseFlashAttention', () => {
     expect(other.chosenBy).toBe('measured');
   }, 120_000);
 
+  it("leaves the choice to llama.cpp when the probe cannot run, instead of failing the run", async () => {
+    const failing = { flashAttentionSupported: true, createContext: () => Promise.reject(new Error('no memory for the probe')) } as unknown as LlamaModel;
+    expect(await chooseFlashAttention(failing, options({ cacheKey: { ...options().cacheKey!, modelSha256: 'd'.repeat(64) } }))).toEqual({
+      setting: 'auto',
+      contextOption: 'auto',
+      chosenBy: 'llama.cpp',
+      probe: null,
+    });
+  });
+
   it('measures again when the kept file is damaged', async () => {
     const key = { ...options().cacheKey!, modelSha256: 'c'.repeat(64) };
     await chooseFlashAttention(model, options({ cacheKey: key }));
