@@ -271,9 +271,7 @@ class BoundedReader {
 
   /** The next `count` bytes (at most the window), copied into `target`. */
   bytes(count: number, field: string, target: Buffer): Buffer {
-    const at = this.ensure(count, field);
-    this.window.copy(target, 0, at, at + count);
-    this.position += count;
+    this.view(count, field).copy(target);
     return target.subarray(0, count);
   }
 
